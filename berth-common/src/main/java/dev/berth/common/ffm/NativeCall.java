@@ -1,0 +1,57 @@
+package dev.berth.common.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The base every FFM binding in Berth builds on: looks up libc symbols and binds them so that errno is
+ * captured right after the call (the JVM may clobber it before Java code could read it otherwise).
+ *
+ * <p>Bindings call a handle with a leading {@code MemorySegment} for the captured state, obtained from
+ * {@link #errnoState(Arena)}, then read it with {@link #errno(MemorySegment)} when the result says the
+ * call failed. {@link ErrnoException#check} does both for the common "returns -1 on error" shape.
+ */
+public final class NativeCall {
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final SymbolLookup LIBC = LINKER.defaultLookup();
+  private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+  private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+  private static final VarHandle ERRNO =
+      CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+  private NativeCall() {}
+
+  /** A libc function bound with errno capture: its first argument is the capture segment. */
+  public static MethodHandle libc(String name, FunctionDescriptor descriptor) {
+    MemorySegment symbol =
+        LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+    return LINKER.downcallHandle(symbol, descriptor, CAPTURE);
+  }
+
+  /** A function from another library (e.g. libseccomp.so.2), bound without errno capture. */
+  public static MethodHandle function(SymbolLookup library, String name, FunctionDescriptor d) {
+    MemorySegment symbol =
+        library.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + name));
+    return LINKER.downcallHandle(symbol, d);
+  }
+
+  public static MemorySegment errnoState(Arena arena) {
+    return arena.allocate(CAPTURE_LAYOUT);
+  }
+
+  public static int errno(MemorySegment state) {
+    return (int) ERRNO.get(state, 0L);
+  }
+
+  public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+  public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+  public static final ValueLayout C_POINTER = ValueLayout.ADDRESS;
+}

@@ -1,0 +1,27 @@
+package dev.berth.common.ffm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import org.junit.jupiter.api.Test;
+
+class NativeCallTest {
+  private static final MethodHandle CHDIR =
+      NativeCall.libc("chdir", FunctionDescriptor.of(NativeCall.C_INT, NativeCall.C_POINTER));
+
+  @Test
+  void capturesErrnoOfAFailedCall() throws Throwable {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = NativeCall.errnoState(arena);
+      int rc = (int) CHDIR.invokeExact(state, arena.allocateFrom("/nonexistent/berth"));
+      ErrnoException e =
+          assertThrows(ErrnoException.class, () -> ErrnoException.check(rc, state, "chdir", "/x"));
+      assertEquals(Errno.ENOENT, e.errno());
+      assertEquals("chdir /x: no such file or directory (errno 2)", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.berth.common.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+  @TempDir Path dir;
+
+  @Test
+  void replacesContentAndLeavesNoTemporaryFile() throws Exception {
+    Path target = dir.resolve("state.json");
+    AtomicFiles.write(target, "one".getBytes());
+    AtomicFiles.write(target, "two".getBytes());
+    assertArrayEquals("two".getBytes(), Files.readAllBytes(target));
+    try (var s = Files.list(dir)) {
+      assertEquals(List.of(target), s.toList());
+    }
+  }
+
+  @Test
+  void removeLeftoversDeletesOnlyTemporaryFiles() throws Exception {
+    Path kept = dir.resolve("kept");
+    Files.writeString(kept, "x");
+    Path left = dir.resolve(AtomicFiles.TEMP_PREFIX + "123");
+    Files.writeString(left, "half");
+    AtomicFiles.removeLeftovers(dir);
+    assertFalse(Files.exists(left));
+    assertEquals("x", Files.readString(kept));
+  }
+}
