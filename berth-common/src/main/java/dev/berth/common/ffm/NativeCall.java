@@ -53,5 +53,5 @@ public final class NativeCall {
 
   public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
   public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-  public static final ValueLayout C_POINTER = ValueLayout.ADDRESS;
+  public static final java.lang.foreign.AddressLayout C_POINTER = ValueLayout.ADDRESS;
 }

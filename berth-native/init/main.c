@@ -1,0 +1,220 @@
+/*
+ * berth-init: the part of berth-runtime that a JVM cannot do. The Java runtime starts it with fd 3
+ * carrying the instruction stream (stream.h) and fd 4 a SOCK_SEQPACKET sync socket, on which it
+ * reports, one datagram each:
+ *   "pid <n>"   the container process's pid in the runtime's pid namespace;
+ *   "hooks"     (create, when asked) paused before pivot_root for the runtime's hooks; waits "resume";
+ *   "ready"     (create) the process is set up and blocks on the exec fifo until `start`;
+ *   "error <m>" a step failed; m names the step and the object.
+ * In join mode (exec) success is the sync socket closing at execve.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "process.h"
+#include "rootfs.h"
+#include "stream.h"
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const unsigned int SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+/*
+ * CVE-2019-5736: a process in the container could open /proc/<pid>/exe of this binary and overwrite
+ * it. Run from a sealed in-memory copy instead, so there is nothing on disk to reach.
+ */
+static void ensure_sealed_copy(char **argv) {
+  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (self < 0) die("open /proc/self/exe");
+  int seals = fcntl(self, F_GET_SEALS);
+  if (seals >= 0 && (seals & (int)SEALS) == (int)SEALS) {
+    close(self);
+    return;
+  }
+  int mem = memfd_create("berth-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mem < 0) die("memfd_create");
+  for (;;) {
+    ssize_t n = sendfile(mem, self, NULL, 1 << 20);
+    if (n == 0) break;
+    if (n < 0) die("copy berth-init into a memfd");
+  }
+  close(self);
+  if (fcntl(mem, F_ADD_SEALS, SEALS) != 0) die("seal the berth-init memfd");
+  char *envp[] = {NULL};
+  fexecve(mem, argv, envp);
+  die("re-exec berth-init from its sealed copy");
+}
+
+static unsigned char *read_stream(size_t *len) {
+  size_t cap = 1 << 16, used = 0;
+  unsigned char *buf = malloc(cap);
+  if (!buf) die("allocate the instruction stream");
+  for (;;) {
+    if (used == cap) {
+      cap *= 2;
+      if (cap > (64u << 20)) fail("instruction stream too large");
+      buf = realloc(buf, cap);
+      if (!buf) die("allocate the instruction stream");
+    }
+    ssize_t n = read(STREAM_FD, buf + used, cap - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) die("read the instruction stream");
+    if (n == 0) break;
+    used += (size_t)n;
+  }
+  close(STREAM_FD);
+  *len = used;
+  return buf;
+}
+
+/* setns into every namespace with a path; user first so the others are owned by it, mnt last. */
+static void join_namespaces(const struct config *cfg) {
+  static const int order[] = {CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID,
+                              CLONE_NEWCGROUP, 0x80 /* CLONE_NEWTIME */, CLONE_NEWNS};
+  int fds[16];
+  for (size_t i = 0; i < cfg->n_ns; i++) {
+    fds[i] = open(cfg->ns[i].path, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) die("open namespace %s", cfg->ns[i].path);
+  }
+  for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+    for (size_t i = 0; i < cfg->n_ns; i++) {
+      if (cfg->ns[i].flag != (uint64_t)order[o]) continue;
+      if (setns(fds[i], order[o]) != 0) die("join namespace %s", cfg->ns[i].path);
+    }
+  }
+  for (size_t i = 0; i < cfg->n_ns; i++) close(fds[i]);
+}
+
+static void write_id_maps(pid_t pid, const struct config *cfg) {
+  char path[64];
+  if (cfg->uid_map) {
+    snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+    if (write_file(path, cfg->uid_map) != 0) die("write %s", path);
+  }
+  if (cfg->gid_map) {
+    snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+    if (write_file(path, cfg->gid_map) != 0) die("write %s", path);
+  }
+}
+
+static void exec_process(const struct config *cfg, const char *path) {
+  struct config *c = (struct config *)cfg; /* the arrays have room for the terminating NULL */
+  c->envp[c->n_env] = NULL;
+  c->argv[c->n_args] = NULL;
+  execve(path, c->argv, c->envp);
+  die("exec %s", path);
+}
+
+static void wait_for_start(const struct config *cfg, int fifo_fd) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "berth-init: open the exec fifo: %s\n", strerror(errno));
+    _exit(1);
+  }
+  if (write(fd, "0", 1) != 1) _exit(1);
+  close(fd);
+  close(fifo_fd);
+  process_run_hooks(cfg, HOOK_START_CONTAINER);
+}
+
+static void container_main(const struct config *cfg, int console_fd, int fifo_fd, int userns_pipe) {
+  if (userns_pipe >= 0) {
+    char c;
+    if (read(userns_pipe, &c, 1) != 1) fail("the parent did not write the id mappings");
+    close(userns_pipe);
+    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) die("become root in the user namespace");
+  }
+  if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) != 0) die("sethostname %s", cfg->hostname);
+  if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) != 0) die("setdomainname %s", cfg->domainname);
+  rootfs_prepare(cfg);
+  if (cfg->pause_for_hooks) {
+    char reply[64];
+    if (sync_send("hooks") != 0 || sync_recv(reply, sizeof(reply)) <= 0 || strcmp(reply, "resume") != 0)
+      fail("the runtime did not resume after the prestart hooks");
+  }
+  process_run_hooks(cfg, HOOK_CREATE_CONTAINER);
+  rootfs_enter(cfg);
+  rootfs_finalize(cfg);
+  if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd);
+  process_apply(cfg);
+  char buf[4096];
+  const char *path = process_find_executable(cfg, buf, sizeof(buf));
+  syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (sync_send("ready") != 0) _exit(1);
+  close(SYNC_FD);
+  if (fifo_fd >= 0) wait_for_start(cfg, fifo_fd);
+  exec_process(cfg, path);
+}
+
+static int create_main(const struct config *cfg) {
+  int console_fd = process_connect_console(cfg);
+  int fifo_fd = -1;
+  if (cfg->exec_fifo && (fifo_fd = open(cfg->exec_fifo, O_PATH | O_CLOEXEC)) < 0) die("open the exec fifo %s", cfg->exec_fifo);
+  join_namespaces(cfg);
+  int userns[2] = {-1, -1};
+  if ((cfg->clone_flags & CLONE_NEWUSER) && pipe2(userns, O_CLOEXEC) != 0) die("pipe");
+  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)cfg->clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid < 0) die("clone the container process (flags 0x%llx)", (unsigned long long)cfg->clone_flags);
+  if (pid == 0) {
+    if (userns[1] >= 0) close(userns[1]);
+    container_main(cfg, console_fd, fifo_fd, userns[0]);
+  }
+  if (cfg->clone_flags & CLONE_NEWUSER) {
+    write_id_maps(pid, cfg);
+    if (write(userns[1], "1", 1) != 1) die("release the container process");
+  }
+  /* Exit so the container process is reparented to the runtime's subreaper, as with runc. */
+  sync_send("pid %d", pid);
+  return 0;
+}
+
+static int join_main(const struct config *cfg) {
+  int console_fd = process_connect_console(cfg);
+  join_namespaces(cfg);
+  pid_t pid = fork();
+  if (pid < 0) die("fork into the container's pid namespace");
+  if (pid == 0) {
+    if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd);
+    process_apply(cfg);
+    char buf[4096];
+    const char *path = process_find_executable(cfg, buf, sizeof(buf));
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (sync_send("ready") != 0) _exit(1);
+    exec_process(cfg, path);
+  }
+  sync_send("pid %d", pid);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  ensure_sealed_copy(argv);
+  if (fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC) != 0) {
+    fprintf(stderr, "berth-init: must be started by berth-runtime (no sync socket on fd %d)\n", SYNC_FD);
+    return 2;
+  }
+  /* Device nodes and mount points get exactly the modes asked for. */
+  umask(0);
+  size_t len;
+  unsigned char *buf = read_stream(&len);
+  static struct config cfg;
+  char err[512];
+  if (stream_decode(buf, len, &cfg, err, sizeof(err)) != 0) fail("%s", err);
+  return cfg.mode == MODE_JOIN ? join_main(&cfg) : create_main(&cfg);
+}

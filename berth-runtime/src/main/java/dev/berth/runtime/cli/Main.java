@@ -1,0 +1,107 @@
+package dev.berth.runtime.cli;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.runtime.ContainerRuntime;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * berth-runtime's command line: runc's commands and flags, so dockerd, containerd and Berth's own
+ * supervisor can drive it. Each command parses, calls {@link ContainerRuntime}, and prints.
+ */
+@Command(
+    name = "berth-runtime",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "An OCI runtime: runs containers from OCI bundles, with runc's command line.",
+    subcommands = {
+      LifecycleCommands.Create.class, LifecycleCommands.Start.class, LifecycleCommands.Run.class,
+      LifecycleCommands.State.class, LifecycleCommands.Kill.class, LifecycleCommands.Delete.class,
+      LifecycleCommands.ListCmd.class, LifecycleCommands.Ps.class, ExecCommand.class,
+      ResourceCommands.Pause.class, ResourceCommands.Resume.class, ResourceCommands.Update.class,
+      SpecCommands.SpecCmd.class, SpecCommands.FeaturesCmd.class
+    })
+public final class Main {
+  @Option(names = "--root", description = "directory for container state (default ${DEFAULT-VALUE})")
+  Path root = Path.of("/run/berth-runtime");
+
+  @Option(names = "--log", description = "file to log errors to")
+  Path log;
+
+  @Option(names = "--log-format", description = "text or json (default ${DEFAULT-VALUE})")
+  String logFormat = "text";
+
+  @Option(names = "--debug", description = "log debug output")
+  boolean debug;
+
+  @Option(names = "--systemd-cgroup", description = "not supported: berth-runtime uses cgroupfs")
+  boolean systemdCgroup;
+
+  @Option(names = "--rootless", description = "auto or false (rootless mode is not implemented yet)")
+  String rootless = "auto";
+
+  @Option(names = "--criu", hidden = true)
+  String criu;
+
+  @Option(names = "--aot-training", hidden = true, description = "exercise the common paths for the AOT cache")
+  boolean aotTraining;
+
+  private ContainerRuntime runtime;
+  private ErrorLog errorLog;
+
+  ContainerRuntime runtime() {
+    if (systemdCgroup) {
+      throw new InvalidArgument("--systemd-cgroup is not supported: berth-runtime manages cgroups through cgroupfs");
+    }
+    if (runtime == null) {
+      runtime = new ContainerRuntime(root);
+    }
+    return runtime;
+  }
+
+  ErrorLog errorLog() {
+    if (errorLog == null) {
+      errorLog = new ErrorLog(log, logFormat);
+    }
+    return errorLog;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Main main = new Main();
+    CommandLine cl = new CommandLine(main);
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      String msg = e instanceof BerthException ? e.getMessage() : String.valueOf(e);
+      main.errorLog().error(msg);
+      err.println("berth-runtime: " + msg);
+      if (main.debug || !(e instanceof BerthException)) {
+        e.printStackTrace(err);
+      }
+      return 1;
+    });
+    if (args.length > 0 && args[0].equals("--aot-training")) {
+      return AotTraining.run(out);
+    }
+    return cl.execute(args);
+  }
+
+  /** The version line as runc prints it (engines parse "spec: x"). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "berth-runtime version 0.1.0", "spec: " + dev.berth.runtime.spec.Spec.OCI_VERSION,
+        "libseccomp: " + dev.berth.runtime.seccomp.SeccompCompiler.libseccompVersion()
+      };
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.berth.runtime.container;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.Internal;
+import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.io.AtomicFiles;
+import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.cgroups.Cgroup;
+import dev.berth.runtime.cgroups.Cgroups;
+import dev.berth.runtime.defaults.DefaultDevices;
+import dev.berth.runtime.hooks.HookRunner;
+import dev.berth.runtime.init.InitLauncher;
+import dev.berth.runtime.init.InitPlan;
+import dev.berth.runtime.seccomp.SeccompCompiler;
+import dev.berth.runtime.seccomp.SeccompProgram;
+import dev.berth.runtime.spec.Hooks;
+import dev.berth.runtime.spec.Spec;
+import dev.berth.runtime.spec.SpecLoader;
+import dev.berth.runtime.spec.Validator;
+import dev.berth.runtime.sys.Syscalls;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * `create`: validate, claim the id, make the cgroup and the exec fifo, launch the init, record the
+ * state. Any failure removes exactly what this create made.
+ */
+final class Creation {
+  private final StateStore store;
+  private final Syscalls sys;
+  private final InitLauncher launcher;
+
+  Creation(StateStore store, Syscalls sys, InitLauncher launcher) {
+    this.store = store;
+    this.sys = sys;
+    this.launcher = launcher;
+  }
+
+  ContainerState create(String id, Path bundle, ContainerRuntime.CreateOptions options) {
+    StateStore.validateId(id);
+    Path bundleDir = bundle.toAbsolutePath().normalize();
+    Spec spec = SpecLoader.load(bundleDir);
+    Path rootfs = Validator.validate(spec, bundleDir);
+    SeccompProgram seccomp = spec.linuxOrEmpty().seccomp() == null ? null : SeccompCompiler.compile(spec.linuxOrEmpty().seccomp());
+    Path dir = store.claim(id);
+    Cgroup cgroup = null;
+    int pid = -1;
+    try {
+      cgroup = Cgroups.open(spec.linuxOrEmpty().cgroupsPath(), id);
+      ContainerState state = new ContainerState(id, bundleDir.toString(), rootfs.toString(), 0, 0, cgroup.path(),
+          Instant.now().toString(), "", spec.annotations(), true);
+      store.save(state);
+      cgroup.create(DefaultDevices.withDefaultRules(spec.linuxOrEmpty().resources()));
+      Path fifo = store.fifo(id);
+      sys.mkfifo(fifo.toString(), 0622);
+      Cgroup placed = cgroup;
+      Hooks hooks = spec.hooks();
+      boolean pause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime()));
+      byte[] stream = InitPlan.forCreate(spec, new InitPlan.CreateOptions(rootfs, fifo, options.consoleSocket(),
+          options.noPivot(), seccomp, cgroup,
+          new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause));
+      InitLauncher.LaunchedProcess launched = launcher.launch(stream, options.stdio(), new InitLauncher.Listener() {
+        @Override
+        public void spawned(int initPid) {
+          placed.addProcess(initPid);
+        }
+
+        @Override
+        public void pausedForHooks(int containerPid) {
+          byte[] json = stateJson(state.withPid(containerPid, 0), Status.CREATING);
+          HookRunner.run("prestart", hooks.prestart(), json);
+          HookRunner.run("createRuntime", hooks.createRuntime(), json);
+        }
+      });
+      pid = launched.pid();
+      ContainerState created = state.withPid(pid, ProcessInfo.startTime(pid));
+      store.save(created);
+      if (options.pidFile() != null) {
+        AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
+      }
+      return created;
+    } catch (BerthException | IOException e) {
+      undo(id, cgroup, pid);
+      if (e instanceof BerthException be) {
+        throw be;
+      }
+      throw new Internal("create " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean notEmpty(java.util.List<?> l) {
+    return l != null && !l.isEmpty();
+  }
+
+  private void undo(String id, Cgroup cgroup, int pid) {
+    if (pid > 0) {
+      try {
+        sys.kill(pid, 9);
+      } catch (ErrnoException ignored) {
+        // already gone
+      }
+    }
+    if (cgroup != null) {
+      for (int p : safePids(cgroup)) {
+        try {
+          sys.kill(p, 9);
+        } catch (ErrnoException ignored) {
+          // already gone
+        }
+      }
+      try {
+        cgroup.destroy();
+      } catch (BerthException ignored) {
+        // best effort: the state dir below is removed so nothing refers to it
+      }
+    }
+    store.remove(id);
+  }
+
+  private static java.util.List<Integer> safePids(Cgroup cgroup) {
+    try {
+      return cgroup.pids();
+    } catch (BerthException e) {
+      return java.util.List.of();
+    }
+  }
+
+  static byte[] stateJson(ContainerState s, Status status) {
+    StateView view = new StateView(Spec.OCI_VERSION, s.id(), s.pid(), status.json(), s.bundle(), null, null, null,
+        s.annotations());
+    return SpecLoader.toJson(view);
+  }
+}

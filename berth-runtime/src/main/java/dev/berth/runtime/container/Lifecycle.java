@@ -1,0 +1,272 @@
+package dev.berth.runtime.container;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.Conflict;
+import dev.berth.common.error.Internal;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.io.AtomicFiles;
+import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.cgroups.Cgroup;
+import dev.berth.runtime.cgroups.Cgroups;
+import dev.berth.runtime.hooks.HookRunner;
+import dev.berth.runtime.init.InitLauncher;
+import dev.berth.runtime.init.InitPlan;
+import dev.berth.runtime.seccomp.SeccompCompiler;
+import dev.berth.runtime.spec.Process;
+import dev.berth.runtime.spec.Spec;
+import dev.berth.runtime.spec.SpecLoader;
+import dev.berth.runtime.spec.Validator;
+import dev.berth.runtime.sys.Syscalls;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The state machine of a container after create: start, kill, delete, exec and status. */
+public final class Lifecycle {
+  private static final int SIGKILL = 9;
+
+  private final StateStore store;
+  private final Syscalls sys;
+  private final InitLauncher launcher;
+  private final Creation creation;
+
+  public Lifecycle(StateStore store, Syscalls sys, InitLauncher launcher) {
+    this.store = store;
+    this.sys = sys;
+    this.launcher = launcher;
+    this.creation = new Creation(store, sys, launcher);
+  }
+
+  public ContainerState create(String id, Path bundle, ContainerRuntime.CreateOptions options) {
+    return creation.create(id, bundle, options);
+  }
+
+  public Status status(ContainerState s) {
+    if (s.creating() && s.pid() <= 0) {
+      return Status.CREATING;
+    }
+    if (!ProcessInfo.alive(s.pid(), s.pidStartTime())) {
+      return Status.STOPPED;
+    }
+    if (Files.exists(store.fifo(s.id()))) {
+      return Status.CREATED;
+    }
+    if (s.cgroupsPath() != null && Cgroups.open(s.cgroupsPath(), s.id()).frozen()) {
+      return Status.PAUSED;
+    }
+    return Status.RUNNING;
+  }
+
+  public StateView view(ContainerState s) {
+    Status st = status(s);
+    return new StateView(Spec.OCI_VERSION, s.id(), st == Status.STOPPED ? 0 : s.pid(), st.json(), s.bundle(),
+        s.rootfs(), s.created(), s.owner() == null ? "" : s.owner(), s.annotations());
+  }
+
+  public void start(String id) {
+    try (StateStore.Lock lock = store.lock(id)) {
+      ContainerState s = store.load(id);
+      Status st = status(s);
+      if (st != Status.CREATED) {
+        throw new Conflict("cannot start container " + id + ": it is " + st.json() + ", not created");
+      }
+      releaseFromFifo(id);
+      Spec spec = SpecLoader.load(Path.of(s.bundle()));
+      if (spec.hooks() != null) {
+        try {
+          HookRunner.run("poststart", spec.hooks().poststart(), Creation.stateJson(s, Status.RUNNING));
+        } catch (BerthException e) {
+          kill(s.pid(), SIGKILL);
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * The init blocks opening the fifo for writing; opening it for reading releases it. Done with a
+   * timeout so a container that died meanwhile cannot hang `start`.
+   */
+  private void releaseFromFifo(String id) {
+    Path fifo = store.fifo(id);
+    Future<Integer> read = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+      try (InputStream in = Files.newInputStream(fifo)) {
+        return in.read();
+      }
+    });
+    try {
+      int b = read.get(10, TimeUnit.SECONDS);
+      if (b < 0) {
+        throw new Conflict("container " + id + " exited before it could be started");
+      }
+    } catch (TimeoutException e) {
+      // Unblock our own reader by opening the writing end, then report.
+      try (var unused = Files.newOutputStream(fifo)) {
+        // nothing to write
+      } catch (IOException ignored) {
+        // best effort
+      }
+      throw new Internal("container " + id + " did not start within 10s");
+    } catch (ExecutionException e) {
+      throw new Internal("cannot start container " + id + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Internal("interrupted while starting " + id, e);
+    } finally {
+      try {
+        Files.deleteIfExists(fifo);
+      } catch (IOException ignored) {
+        // status derivation would see a created container: surface it
+      }
+    }
+  }
+
+  public void kill(String id, int signal, boolean all) {
+    ContainerState s = store.load(id);
+    Status st = status(s);
+    if (st == Status.STOPPED || st == Status.CREATING) {
+      throw new Conflict("cannot kill container " + id + ": it is " + st.json());
+    }
+    if (all) {
+      for (int pid : Cgroups.open(s.cgroupsPath(), id).pids()) {
+        kill(pid, signal);
+      }
+    } else {
+      kill(s.pid(), signal);
+    }
+    if (st == Status.PAUSED && signal == SIGKILL) {
+      Cgroups.open(s.cgroupsPath(), id).thaw();
+    }
+  }
+
+  private void kill(int pid, int signal) {
+    try {
+      sys.kill(pid, signal);
+    } catch (ErrnoException e) {
+      throw new Internal("cannot signal process " + pid + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void delete(String id, boolean force) {
+    try (StateStore.Lock lock = store.lock(id)) {
+      ContainerState s = store.load(id);
+      Status st = status(s);
+      if (st != Status.STOPPED && !force && !(st == Status.CREATING)) {
+        throw new Conflict("cannot delete container " + id + " that is not stopped: " + st.json());
+      }
+      if (st == Status.CREATING && !force) {
+        throw new Conflict("container " + id + " is being created; use delete --force to remove what is left of it");
+      }
+      Cgroup cgroup = s.cgroupsPath() == null ? null : Cgroups.open(s.cgroupsPath(), id);
+      if (st != Status.STOPPED || cgroup != null) {
+        killEverything(s, cgroup);
+      }
+      if (cgroup != null) {
+        cgroup.destroy();
+      }
+      runPoststop(s);
+      store.remove(id);
+    }
+  }
+
+  private void killEverything(ContainerState s, Cgroup cgroup) {
+    if (ProcessInfo.alive(s.pid(), s.pidStartTime())) {
+      kill(s.pid(), SIGKILL);
+    }
+    if (cgroup == null) {
+      return;
+    }
+    boolean frozen = safeFrozen(cgroup);
+    for (int attempt = 0; attempt < 500; attempt++) {
+      var pids = cgroup.pids();
+      if (pids.isEmpty()) {
+        return;
+      }
+      for (int pid : pids) {
+        try {
+          sys.kill(pid, SIGKILL);
+          sys.waitpid(pid, true);
+        } catch (ErrnoException ignored) {
+          // not our child, or gone
+        }
+      }
+      if (frozen) {
+        cgroup.thaw();
+        frozen = false;
+      }
+      sleep(10);
+    }
+    throw new Internal("processes of container " + s.id() + " survived SIGKILL for 5s");
+  }
+
+  private static boolean safeFrozen(Cgroup cgroup) {
+    try {
+      return cgroup.frozen();
+    } catch (BerthException e) {
+      return false;
+    }
+  }
+
+  private void runPoststop(ContainerState s) {
+    if (s.bundle() == null) {
+      return;
+    }
+    try {
+      Spec spec = SpecLoader.load(Path.of(s.bundle()));
+      if (spec.hooks() != null) {
+        HookRunner.run("poststop", spec.hooks().poststop(), Creation.stateJson(s, Status.STOPPED));
+      }
+    } catch (BerthException e) {
+      // The spec says poststop failures are logged, not fatal; the bundle may also be gone by now.
+      System.getLogger("berth-runtime").log(System.Logger.Level.WARNING, e.getMessage());
+    }
+  }
+
+  public int exec(String id, Process process, ContainerRuntime.ExecOptions options) {
+    ContainerState s = store.load(id);
+    Status st = status(s);
+    if (st != Status.RUNNING && st != Status.CREATED) {
+      throw new Conflict("cannot exec in container " + id + ": it is " + st.json());
+    }
+    Validator.validateProcess(process, "process");
+    Spec spec = SpecLoader.load(Path.of(s.bundle()));
+    var seccomp = spec.linuxOrEmpty().seccomp() == null ? null : SeccompCompiler.compile(spec.linuxOrEmpty().seccomp());
+    byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp);
+    Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
+    int pid = launcher.launch(stream, options.stdio(), cgroup::addProcess).pid();
+    if (options.pidFile() != null) {
+      try {
+        AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        throw new Internal("cannot write the pid file " + options.pidFile() + ": " + e.getMessage(), e);
+      }
+    }
+    return pid;
+  }
+
+  /** Waits for a child (or, as subreaper, an orphaned descendant); returns the exit code as a shell reports it. */
+  public int waitForExit(int pid) {
+    try {
+      int status = sys.waitpid(pid, false);
+      int signal = status & 0x7f;
+      return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+    } catch (ErrnoException e) {
+      throw new InvalidArgument("cannot wait for process " + pid + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.berth.runtime.container;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.error.Conflict;
+import dev.berth.common.error.Internal;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.error.NotFound;
+import dev.berth.common.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The runtime's state directory: one directory per container holding state.json (written
+ * atomically), the exec fifo and a lock file. mkdir's atomicity is what makes ids unique.
+ */
+public final class StateStore {
+  private static final Pattern ID = Pattern.compile("^[A-Za-z0-9_+\\-.]+$");
+  static final String STATE_FILE = "state.json";
+  static final String FIFO = "exec.fifo";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path root;
+
+  public StateStore(Path root) {
+    this.root = root;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public static void validateId(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new InvalidArgument("container id cannot be empty");
+    }
+    if (!ID.matcher(id).matches() || id.equals(".") || id.equals("..") || id.length() > 1024) {
+      throw new InvalidArgument("invalid container id \"" + id + "\": use letters, digits, _ + - and .");
+    }
+  }
+
+  public Path dir(String id) {
+    validateId(id);
+    return root.resolve(id);
+  }
+
+  /** Claims the id: creates its directory or fails if it exists. */
+  public Path claim(String id) {
+    Path dir = dir(id);
+    try {
+      Files.createDirectories(root);
+      Files.createDirectory(dir);
+      return dir;
+    } catch (FileAlreadyExistsException e) {
+      throw new Conflict("container with id " + id + " already exists");
+    } catch (IOException e) {
+      throw new Internal("cannot create the state directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void save(ContainerState state) {
+    try {
+      AtomicFiles.write(dir(state.id()).resolve(STATE_FILE), JSON.writeValueAsBytes(state));
+    } catch (IOException e) {
+      throw new Internal("cannot write the state of " + state.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public ContainerState load(String id) {
+    Path file = dir(id).resolve(STATE_FILE);
+    try {
+      return JSON.readValue(Files.readAllBytes(file), ContainerState.class);
+    } catch (NoSuchFileException e) {
+      if (Files.isDirectory(dir(id))) {
+        // A create that died before its first write: only delete --force can clean it.
+        return new ContainerState(id, null, null, 0, 0, null, null, "", null, true);
+      }
+      throw new NotFound("container " + id + " does not exist");
+    } catch (IOException e) {
+      throw new Internal("cannot read the state of " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  public boolean exists(String id) {
+    return Files.isDirectory(dir(id));
+  }
+
+  public List<String> ids() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      return new ArrayList<>(s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList());
+    } catch (IOException e) {
+      throw new Internal("cannot list " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path fifo(String id) {
+    return dir(id).resolve(FIFO);
+  }
+
+  /** Removes the container's directory and everything in it. */
+  public void remove(String id) {
+    Path dir = dir(id);
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new Internal("cannot remove the state of " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** An exclusive lock on the container, so concurrent commands on one id cannot tear its state. */
+  public Lock lock(String id) {
+    Path dir = dir(id);
+    try {
+      FileChannel ch = FileChannel.open(root.resolve("." + id + ".lock"),
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      return new Lock(ch, ch.lock(), root.resolve("." + id + ".lock"), dir);
+    } catch (IOException e) {
+      throw new Internal("cannot lock container " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Held while a command changes a container. */
+  public record Lock(FileChannel channel, FileLock lock, Path file, Path dir) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        if (!Files.exists(dir)) {
+          Files.deleteIfExists(file);
+        }
+        lock.release();
+        channel.close();
+      } catch (IOException ignored) {
+        // the lock dies with the channel
+      }
+    }
+  }
+}

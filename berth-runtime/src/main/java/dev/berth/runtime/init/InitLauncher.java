@@ -1,0 +1,191 @@
+package dev.berth.runtime.init;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.Internal;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.error.Unavailable;
+import dev.berth.common.ffm.ErrnoException;
+import dev.berth.runtime.sys.Syscalls;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Starts berth-init and talks to it: fd 3 carries the instruction stream, fd 4 the sync socket (see
+ * berth-native/init/main.c for the protocol). Returns once the container process is set up, or
+ * throws with the init's own message after killing whatever it started.
+ */
+public final class InitLauncher {
+  private static final int SIGKILL = 9;
+
+  private final Path initBinary;
+  private final Syscalls sys;
+
+  public InitLauncher(Path initBinary, Syscalls sys) {
+    this.initBinary = initBinary;
+    this.sys = sys;
+  }
+
+  /** The container process, by its pid in the runtime's pid namespace. */
+  public record LaunchedProcess(int pid) {}
+
+  /** Callbacks during the launch; both may be no-ops. */
+  public interface Listener {
+    /** The init exists but has not read its instructions: put it into the container's cgroup. */
+    void spawned(int initPid);
+
+    /** The container process waits before pivot_root for the prestart/createRuntime hooks. */
+    default void pausedForHooks(int containerPid) {}
+  }
+
+  /** berth-init beside the launchers, or in the build tree when running from the sources. */
+  public static Path locate() {
+    String explicit = System.getProperty("berth.init");
+    if (explicit != null) {
+      return Path.of(explicit);
+    }
+    String home = System.getProperty("berth.home");
+    if (home != null && Files.isExecutable(Path.of(home, "lib", "berth-init"))) {
+      return Path.of(home, "lib", "berth-init");
+    }
+    String root = System.getProperty("berth.root");
+    if (root != null && Files.isExecutable(Path.of(root, "berth-native/target/native/berth-init"))) {
+      return Path.of(root, "berth-native/target/native/berth-init");
+    }
+    throw new Unavailable("berth-init not found (looked at $berth.init, ${berth.home}/lib, "
+        + "${berth.root}/berth-native/target/native): build Berth with scripts/build.sh");
+  }
+
+  /**
+   * Launches the init with {@code stream}. {@code stdio} maps container fds 0-2 to fds of this process;
+   * null inherits this process's own stdio.
+   */
+  public LaunchedProcess launch(byte[] stream, Map<Integer, Integer> stdio, Listener listener) {
+    int[] pipe = null;
+    int[] sync = null;
+    int initPid = -1;
+    int containerPid = -1;
+    try {
+      pipe = sys.pipe();
+      sync = sys.seqpacketPair();
+      Map<Integer, Integer> fds = new HashMap<>(stdio == null ? Map.of() : stdio);
+      fds.put(3, pipe[0]);
+      fds.put(4, sync[1]);
+      initPid = sys.spawn(initBinary.toString(), List.of("berth-init"), List.of(), fds);
+      sys.close(pipe[0]);
+      sys.close(sync[1]);
+      pipe[0] = sync[1] = -1;
+      listener.spawned(initPid);
+      sys.writeFully(pipe[1], stream);
+      sys.close(pipe[1]);
+      pipe[1] = -1;
+      containerPid = converse(sync[0], listener);
+      reap(initPid);
+      return new LaunchedProcess(containerPid);
+    } catch (ErrnoException e) {
+      cleanUp(initPid, containerPid);
+      throw new Internal("cannot start berth-init: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      cleanUp(initPid, containerPid);
+      throw e;
+    } finally {
+      closeAll(pipe);
+      closeAll(sync);
+    }
+  }
+
+  private int converse(int syncFd, Listener listener) throws ErrnoException {
+    int containerPid = -1;
+    for (;;) {
+      byte[] msg = sys.recv(syncFd, 8192);
+      if (msg.length == 0) {
+        throw new Internal(containerPid < 0
+            ? "berth-init exited without reporting a container process"
+            : "the container process exited during set-up");
+      }
+      String text = new String(msg, StandardCharsets.UTF_8);
+      if (text.startsWith("pid ")) {
+        containerPid = Integer.parseInt(text.substring(4).trim());
+      } else if (text.equals("hooks")) {
+        listener.pausedForHooks(containerPid);
+        sys.writeFully(syncFd, "resume".getBytes(StandardCharsets.UTF_8));
+      } else if (text.equals("ready")) {
+        if (containerPid < 0) {
+          containerPid = awaitPid(syncFd);
+        }
+        return containerPid;
+      } else if (text.startsWith("error ")) {
+        throw classify(text.substring(6), containerPid);
+      } else {
+        throw new Internal("berth-init sent an unknown message: " + text);
+      }
+    }
+  }
+
+  /** The child may report "ready" before the parent half reported its pid. */
+  private int awaitPid(int syncFd) throws ErrnoException {
+    byte[] msg = sys.recv(syncFd, 8192);
+    String text = new String(msg, StandardCharsets.UTF_8);
+    if (!text.startsWith("pid ")) {
+      throw new Internal("berth-init did not report the container's pid");
+    }
+    return Integer.parseInt(text.substring(4).trim());
+  }
+
+  private static BerthException classify(String message, int containerPid) {
+    boolean userError = message.startsWith("exec: ") || message.contains("escapes the rootfs")
+        || message.contains("no such file or directory") || message.contains("Not a directory")
+        || message.contains("No such file or directory");
+    return userError ? new InvalidArgument(message) : new Internal("container init failed: " + message);
+  }
+
+  private void reap(int pid) {
+    try {
+      sys.waitpid(pid, false);
+    } catch (ErrnoException e) {
+      // Already reaped, or not our child: nothing to collect.
+    }
+  }
+
+  private void cleanUp(int initPid, int containerPid) {
+    for (int pid : new int[] {containerPid, initPid}) {
+      if (pid > 0) {
+        try {
+          sys.kill(pid, SIGKILL);
+        } catch (ErrnoException ignored) {
+          // gone already
+        }
+      }
+    }
+    if (initPid > 0) {
+      reap(initPid);
+    }
+    if (containerPid > 0) {
+      try {
+        sys.waitpid(containerPid, false);
+      } catch (ErrnoException ignored) {
+        // not our child unless we are its subreaper
+      }
+    }
+  }
+
+  private void closeAll(int[] fds) {
+    if (fds == null) {
+      return;
+    }
+    for (int fd : fds) {
+      if (fd >= 0) {
+        sys.close(fd);
+      }
+    }
+  }
+
+  /** Lets callers such as cgroup placement report failure without a checked exception. */
+  public static Listener placing(IntConsumer placement) {
+    return placement::accept;
+  }
+}

@@ -1,0 +1,320 @@
+package dev.berth.runtime.sys;
+
+import static dev.berth.common.ffm.NativeCall.C_INT;
+import static dev.berth.common.ffm.NativeCall.C_LONG;
+import static dev.berth.common.ffm.NativeCall.C_POINTER;
+
+import dev.berth.common.ffm.Errno;
+import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.ffm.NativeCall;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@link Syscalls} through the JDK's foreign function API. */
+public final class LinuxSyscalls implements Syscalls {
+  private static final int AF_UNIX = 1;
+  private static final int SOCK_SEQPACKET = 5;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int O_CLOEXEC = 0x80000;
+  private static final int F_DUPFD_CLOEXEC = 1030;
+  private static final int WNOHANG = 1;
+  private static final int PR_SET_CHILD_SUBREAPER = 36;
+  private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+  private static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+  /** glibc's opaque spawn structures are smaller than this; a little slack costs nothing. */
+  private static final long SPAWN_STRUCT_SIZE = 1024;
+  private static final long SIGSET_SIZE = 128;
+
+  private static final MethodHandle POSIX_SPAWN = NativeCall.libc("posix_spawn",
+      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+  private static final MethodHandle FA_INIT = NativeCall.libc("posix_spawn_file_actions_init",
+      FunctionDescriptor.of(C_INT, C_POINTER));
+  private static final MethodHandle FA_DESTROY = NativeCall.libc("posix_spawn_file_actions_destroy",
+      FunctionDescriptor.of(C_INT, C_POINTER));
+  private static final MethodHandle FA_DUP2 = NativeCall.libc("posix_spawn_file_actions_adddup2",
+      FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
+  private static final MethodHandle ATTR_INIT = NativeCall.libc("posix_spawnattr_init",
+      FunctionDescriptor.of(C_INT, C_POINTER));
+  private static final MethodHandle ATTR_DESTROY = NativeCall.libc("posix_spawnattr_destroy",
+      FunctionDescriptor.of(C_INT, C_POINTER));
+  private static final MethodHandle ATTR_SETFLAGS = NativeCall.libc("posix_spawnattr_setflags",
+      FunctionDescriptor.of(C_INT, C_POINTER, ValueLayout.JAVA_SHORT));
+  private static final MethodHandle ATTR_SETSIGMASK = NativeCall.libc("posix_spawnattr_setsigmask",
+      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+  private static final MethodHandle ATTR_SETSIGDEFAULT = NativeCall.libc("posix_spawnattr_setsigdefault",
+      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+  private static final MethodHandle SIGEMPTYSET = NativeCall.libc("sigemptyset", FunctionDescriptor.of(C_INT, C_POINTER));
+  private static final MethodHandle SIGFILLSET = NativeCall.libc("sigfillset", FunctionDescriptor.of(C_INT, C_POINTER));
+  private static final MethodHandle SOCKETPAIR = NativeCall.libc("socketpair",
+      FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
+  private static final MethodHandle PIPE2 = NativeCall.libc("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+  private static final MethodHandle WRITE = NativeCall.libc("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+  private static final MethodHandle READ = NativeCall.libc("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+  private static final MethodHandle CLOSE = NativeCall.libc("close", FunctionDescriptor.of(C_INT, C_INT));
+  private static final MethodHandle FCNTL = NativeCall.libc("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+  private static final MethodHandle MKFIFO = NativeCall.libc("mkfifo", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+  private static final MethodHandle KILL = NativeCall.libc("kill", FunctionDescriptor.of(C_INT, C_INT, C_INT));
+  private static final MethodHandle WAITPID = NativeCall.libc("waitpid", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+  private static final MethodHandle PRCTL = NativeCall.libc("prctl",
+      FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG, C_LONG, C_LONG));
+  private static final MethodHandle RECVMSG = NativeCall.libc("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+  private static final MethodHandle GETUID = NativeCall.libc("getuid", FunctionDescriptor.of(C_INT));
+
+  private static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
+
+  public static LinuxSyscalls get() {
+    return INSTANCE;
+  }
+
+  private LinuxSyscalls() {}
+
+  @Override
+  public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap)
+      throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment actions = arena.allocate(SPAWN_STRUCT_SIZE, 16);
+      MemorySegment attr = arena.allocate(SPAWN_STRUCT_SIZE, 16);
+      List<Integer> temporaries = new ArrayList<>();
+      check((int) FA_INIT.invokeExact(st, actions), "posix_spawn_file_actions_init");
+      check((int) ATTR_INIT.invokeExact(st, attr), "posix_spawnattr_init");
+      try {
+        // Sources are first copied above every target so one dup2 can never clobber another's source.
+        for (var e : fdMap.entrySet()) {
+          int high = (int) FCNTL.invokeExact(st, (int) e.getValue(), F_DUPFD_CLOEXEC, 64);
+          ErrnoException.check(high, st, "fcntl F_DUPFD_CLOEXEC", "fd " + e.getValue());
+          temporaries.add(high);
+          check((int) FA_DUP2.invokeExact(st, actions, high, (int) e.getKey()), "posix_spawn_file_actions_adddup2");
+        }
+        MemorySegment empty = arena.allocate(SIGSET_SIZE);
+        MemorySegment all = arena.allocate(SIGSET_SIZE);
+        int ignored = (int) SIGEMPTYSET.invokeExact(st, empty);
+        ignored = (int) SIGFILLSET.invokeExact(st, all);
+        check((int) ATTR_SETSIGMASK.invokeExact(st, attr, empty), "posix_spawnattr_setsigmask");
+        check((int) ATTR_SETSIGDEFAULT.invokeExact(st, attr, all), "posix_spawnattr_setsigdefault");
+        check((int) ATTR_SETFLAGS.invokeExact(st, attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+            "posix_spawnattr_setflags");
+        MemorySegment pid = arena.allocate(C_INT);
+        int rc = (int) POSIX_SPAWN.invokeExact(st, pid, arena.allocateFrom(path), actions, attr,
+            stringArray(arena, argv), stringArray(arena, envp));
+        if (rc != 0) {
+          throw new ErrnoException("posix_spawn", path, rc);
+        }
+        return pid.get(C_INT, 0);
+      } finally {
+        for (int fd : temporaries) {
+          close(fd);
+        }
+        int ignored1 = (int) FA_DESTROY.invokeExact(st, actions);
+        int ignored2 = (int) ATTR_DESTROY.invokeExact(st, attr);
+      }
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  private static void check(int rc, String call) throws ErrnoException {
+    if (rc != 0) {
+      throw new ErrnoException(call, null, rc);
+    }
+  }
+
+  private static MemorySegment stringArray(Arena arena, List<String> strings) {
+    MemorySegment array = arena.allocate(C_POINTER, strings.size() + 1L);
+    for (int i = 0; i < strings.size(); i++) {
+      array.setAtIndex(C_POINTER, i, arena.allocateFrom(strings.get(i)));
+    }
+    array.setAtIndex(C_POINTER, strings.size(), MemorySegment.NULL);
+    return array;
+  }
+
+  @Override
+  public int[] seqpacketPair() throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment fds = arena.allocate(C_INT, 2);
+      int rc = (int) SOCKETPAIR.invokeExact(st, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
+      ErrnoException.check(rc, st, "socketpair", null);
+      return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public int[] pipe() throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment fds = arena.allocate(C_INT, 2);
+      int rc = (int) PIPE2.invokeExact(st, fds, O_CLOEXEC);
+      ErrnoException.check(rc, st, "pipe2", null);
+      return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public void writeFully(int fd, byte[] data) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+      long off = 0;
+      while (off < data.length) {
+        long n = (long) WRITE.invokeExact(st, fd, buf.asSlice(off), (long) data.length - off);
+        if (n < 0 && NativeCall.errno(st) == Errno.EINTR) {
+          continue;
+        }
+        ErrnoException.check(n, st, "write", "fd " + fd);
+        off += n;
+      }
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public byte[] recv(int fd, int max) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment buf = arena.allocate(max);
+      for (;;) {
+        long n = (long) READ.invokeExact(st, fd, buf, (long) max);
+        if (n < 0 && NativeCall.errno(st) == Errno.EINTR) {
+          continue;
+        }
+        ErrnoException.check(n, st, "read", "fd " + fd);
+        return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+      }
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public void close(int fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      int ignored = (int) CLOSE.invokeExact(NativeCall.errnoState(arena), fd);
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public void mkfifo(String path, int mode) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      int rc = (int) MKFIFO.invokeExact(st, arena.allocateFrom(path), mode);
+      ErrnoException.check(rc, st, "mkfifo", path);
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public boolean kill(int pid, int signal) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      int rc = (int) KILL.invokeExact(st, pid, signal);
+      if (rc == -1 && NativeCall.errno(st) == Errno.ESRCH) {
+        return false;
+      }
+      ErrnoException.check(rc, st, "kill", "pid " + pid);
+      return true;
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public int waitpid(int pid, boolean noHang) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment status = arena.allocate(C_INT);
+      for (;;) {
+        int rc = (int) WAITPID.invokeExact(st, pid, status, noHang ? WNOHANG : 0);
+        if (rc == -1 && NativeCall.errno(st) == Errno.EINTR) {
+          continue;
+        }
+        ErrnoException.check(rc, st, "waitpid", "pid " + pid);
+        return rc == 0 ? -1 : status.get(C_INT, 0);
+      }
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public void becomeChildSubreaper() throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      int rc = (int) PRCTL.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+      ErrnoException.check(rc, st, "prctl PR_SET_CHILD_SUBREAPER", null);
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public int receiveFd(int socketFd) throws ErrnoException {
+    // struct msghdr (56 bytes) with one iovec and room for one SCM_RIGHTS control message.
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = NativeCall.errnoState(arena);
+      MemorySegment data = arena.allocate(4096);
+      MemorySegment iov = arena.allocate(16, 8);
+      iov.set(C_POINTER, 0, data);
+      iov.set(C_LONG, 8, 4096L);
+      MemorySegment control = arena.allocate(64, 8);
+      MemorySegment msg = arena.allocate(56, 8);
+      msg.set(C_POINTER, 16, iov);
+      msg.set(C_LONG, 24, 1L);
+      msg.set(C_POINTER, 32, control);
+      msg.set(C_LONG, 40, 64L);
+      long n = (long) RECVMSG.invokeExact(st, socketFd, msg, O_CLOEXEC == 0 ? 0 : 0x40000000);
+      ErrnoException.check(n, st, "recvmsg", "console socket");
+      long controlLen = msg.get(C_LONG, 40);
+      // struct cmsghdr: size_t len, int level, int type, then data.
+      if (controlLen < 20 || control.get(C_INT, 8) != 1 || control.get(C_INT, 12) != 1) {
+        throw new ErrnoException("recvmsg", "no file descriptor received on the console socket", Errno.EINVAL);
+      }
+      return control.get(C_INT, 16);
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public int getuid() {
+    try (Arena arena = Arena.ofConfined()) {
+      return (int) GETUID.invokeExact(NativeCall.errnoState(arena));
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.berth.runtime.sys;
+
+import dev.berth.common.ffm.ErrnoException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The system calls the runtime's Java side needs, and no more. Production code uses {@link
+ * LinuxSyscalls} (FFM); unit tests use a recording fake. The kernel behaviour itself is covered by
+ * integration tests.
+ */
+public interface Syscalls {
+  /**
+   * Starts {@code path} with posix_spawn: fds in {@code fdMap} (target fd → source fd) are dup2'ed
+   * into the child; every other fd of this process is close-on-exec or inherited as the JVM left it
+   * (the init closes all it does not need). Signal dispositions and mask are reset.
+   */
+  int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap)
+      throws ErrnoException;
+
+  /** A connected SOCK_SEQPACKET pair, both ends close-on-exec. */
+  int[] seqpacketPair() throws ErrnoException;
+
+  /** A pipe, both ends close-on-exec: [read, write]. */
+  int[] pipe() throws ErrnoException;
+
+  void writeFully(int fd, byte[] data) throws ErrnoException;
+
+  /** One datagram (or up to max bytes); an empty array at end of stream. */
+  byte[] recv(int fd, int max) throws ErrnoException;
+
+  void close(int fd);
+
+  void mkfifo(String path, int mode) throws ErrnoException;
+
+  /** kill(2); returns false when the process does not exist (ESRCH). */
+  boolean kill(int pid, int signal) throws ErrnoException;
+
+  /** waitpid(2) on one pid: the raw status, or -1 with WNOHANG when it has not exited. */
+  int waitpid(int pid, boolean noHang) throws ErrnoException;
+
+  void becomeChildSubreaper() throws ErrnoException;
+
+  /** Receives one fd sent with SCM_RIGHTS on a connected unix socket fd. */
+  int receiveFd(int socketFd) throws ErrnoException;
+
+  int getuid();
+}
