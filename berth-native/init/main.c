@@ -151,7 +151,7 @@ static void container_main(const struct config *cfg, int console_fd, int fifo_fd
   process_run_hooks(cfg, HOOK_CREATE_CONTAINER);
   rootfs_enter(cfg);
   rootfs_finalize(cfg);
-  if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd);
+  if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd, 1);
   process_apply(cfg);
   char buf[4096];
   const char *path = process_find_executable(cfg, buf, sizeof(buf));
@@ -190,7 +190,7 @@ static int join_main(const struct config *cfg) {
   pid_t pid = fork();
   if (pid < 0) die("fork into the container's pid namespace");
   if (pid == 0) {
-    if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd);
+    if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd, 0);
     process_apply(cfg);
     char buf[4096];
     const char *path = process_find_executable(cfg, buf, sizeof(buf));

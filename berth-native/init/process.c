@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -53,7 +54,7 @@ static void send_fd(int sock, int fd, const char *name) {
   if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) die("send the pty master to the console socket");
 }
 
-void process_setup_console(const struct config *cfg, int console_fd) {
+void process_setup_console(const struct config *cfg, int console_fd, int bind_dev_console) {
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) die("open /dev/ptmx");
   if (unlockpt(master) != 0) die("unlockpt");
@@ -64,6 +65,13 @@ void process_setup_console(const struct config *cfg, int console_fd) {
   if (cfg->console_rows || cfg->console_cols) {
     struct winsize ws = {.ws_row = (unsigned short)cfg->console_rows, .ws_col = (unsigned short)cfg->console_cols};
     if (ioctl(slave, TIOCSWINSZ, &ws) != 0) die("set the console size");
+  }
+  if (bind_dev_console) {
+    /* Programs expect /dev/console to be the container's terminal, as runc arranges. */
+    int c = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (c < 0) die("create /dev/console");
+    close(c);
+    if (mount(name, "/dev/console", NULL, MS_BIND, NULL) != 0) die("bind %s on /dev/console", name);
   }
   send_fd(console_fd, master, name);
   close(master);

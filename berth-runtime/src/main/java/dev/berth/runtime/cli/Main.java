@@ -88,6 +88,9 @@ public final class Main {
       }
       return 1;
     });
+    // Everything after a container id belongs to the command run in it (exec) or to ps(1).
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
+    cl.getSubcommands().get("ps").setStopAtPositional(true);
     if (args.length > 0 && args[0].equals("--aot-training")) {
       return AotTraining.run(out);
     }

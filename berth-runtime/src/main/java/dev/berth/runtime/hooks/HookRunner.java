@@ -2,18 +2,23 @@ package dev.berth.runtime.hooks;
 
 import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.ffm.ErrnoException;
 import dev.berth.runtime.spec.Hook;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.ArrayList;
+import dev.berth.runtime.sys.LinuxSyscalls;
+import dev.berth.runtime.sys.Syscalls;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * Runs the hooks that run in the runtime's namespaces (prestart, createRuntime, poststart, poststop):
- * each gets the container state on stdin, its own args and env, and is killed at its timeout.
+ * each gets the container state on stdin, its own argv (argv[0] may differ from the path: dockerd's
+ * libnetwork-setkey hook depends on it, so hooks are spawned directly, not through ProcessBuilder),
+ * its env, and is killed at its timeout.
  */
 public final class HookRunner {
+  private static final int SIGKILL = 9;
+
   private HookRunner() {}
 
   public static void run(String phase, List<Hook> hooks, byte[] stateJson) {
@@ -21,50 +26,74 @@ public final class HookRunner {
       return;
     }
     for (Hook hook : hooks) {
-      runOne(phase, hook, stateJson);
+      runOne(LinuxSyscalls.get(), phase, hook, stateJson);
     }
   }
 
-  private static void runOne(String phase, Hook hook, byte[] stateJson) {
-    List<String> command = new ArrayList<>();
-    command.add(hook.path());
-    if (hook.args() != null && hook.args().size() > 1) {
-      command.addAll(hook.args().subList(1, hook.args().size()));
-    }
-    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.PIPE);
-    pb.environment().clear();
-    if (hook.env() != null) {
-      for (String kv : hook.env()) {
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          pb.environment().put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-    }
+  static void runOne(Syscalls sys, String phase, Hook hook, byte[] stateJson) {
+    List<String> argv = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
+    List<String> env = hook.env() == null ? List.of() : hook.env();
+    int[] in = null;
+    int[] err = null;
     try {
-      Process p = pb.start();
-      try (OutputStream in = p.getOutputStream()) {
-        in.write(stateJson);
-      } catch (IOException ignored) {
+      in = sys.pipe();
+      err = sys.pipe();
+      int pid = sys.spawn(hook.path(), argv, env, Map.of(0, in[0], 1, err[1], 2, err[1]));
+      sys.close(in[0]);
+      sys.close(err[1]);
+      in[0] = err[1] = -1;
+      try {
+        sys.writeFully(in[1], stateJson);
+      } catch (ErrnoException ignored) {
         // a hook need not read its stdin
       }
-      long timeout = hook.timeout() == null ? 0 : hook.timeout();
-      boolean done = timeout > 0 ? p.waitFor(timeout, TimeUnit.SECONDS) : p.waitFor() >= 0;
-      if (!done) {
-        p.destroyForcibly().waitFor();
-        throw new InvalidArgument(phase + " hook " + hook.path() + " timed out after " + timeout + "s");
+      sys.close(in[1]);
+      in[1] = -1;
+      int status = await(sys, pid, hook, phase);
+      String output = new String(sys.recv(err[0], 4096), StandardCharsets.UTF_8).trim();
+      if (status != 0) {
+        int signal = status & 0x7f;
+        throw new InvalidArgument(phase + " hook " + hook.path() + " failed with "
+            + (signal == 0 ? "exit status " + ((status >> 8) & 0xff) : "signal " + signal)
+            + (output.isEmpty() ? "" : ": " + output));
       }
-      if (p.exitValue() != 0) {
-        String err = new String(p.getErrorStream().readAllBytes()).trim();
-        throw new InvalidArgument(phase + " hook " + hook.path() + " failed with exit status " + p.exitValue()
-            + (err.isEmpty() ? "" : ": " + err));
-      }
-    } catch (IOException e) {
+    } catch (ErrnoException e) {
       throw new InvalidArgument(phase + " hook " + hook.path() + " could not be run: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Internal("interrupted while running " + phase + " hook " + hook.path(), e);
+    } finally {
+      closeAll(sys, in);
+      closeAll(sys, err);
+    }
+  }
+
+  private static int await(Syscalls sys, int pid, Hook hook, String phase) throws ErrnoException {
+    long timeoutMs = hook.timeout() == null ? 0 : hook.timeout() * 1000L;
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    for (;;) {
+      int status = sys.waitpid(pid, timeoutMs > 0);
+      if (status != -1) {
+        return status;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        sys.kill(pid, SIGKILL);
+        sys.waitpid(pid, false);
+        throw new InvalidArgument(phase + " hook " + hook.path() + " timed out after " + hook.timeout() + "s");
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Internal("interrupted while running " + phase + " hook " + hook.path(), e);
+      }
+    }
+  }
+
+  private static void closeAll(Syscalls sys, int[] fds) {
+    if (fds != null) {
+      for (int fd : fds) {
+        if (fd >= 0) {
+          sys.close(fd);
+        }
+      }
     }
   }
 }
