@@ -55,6 +55,8 @@ final class Creation {
       cgroup.create(DefaultDevices.withDefaultRules(spec.linuxOrEmpty().resources()));
       Path fifo = store.fifo(id);
       sys.mkfifo(fifo.toString(), 0622);
+      // mkfifo applies the umask; a container process running as another user must still open it.
+      java.nio.file.Files.setPosixFilePermissions(fifo, java.nio.file.attribute.PosixFilePermissions.fromString("rw--w--w-"));
       Cgroup placed = cgroup;
       Hooks hooks = spec.hooks();
       boolean pause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime()));

@@ -198,7 +198,12 @@ public final class InitPlan {
     String dest = m.destination();
     s.compound(Tag.MOUNT, new long[] {common, 0, KIND_NORMAL}, "tmpfs", dest, "tmpfs", "mode=755");
     if (cgroup != null) {
-      for (var e : cgroup.hostDirs().entrySet()) {
+      Map<String, Path> dirs = new LinkedHashMap<>(cgroup.hostDirs());
+      // As runc: on the hybrid layout the container sees the v1 hierarchies only.
+      if (dirs.size() > 1) {
+        dirs.remove("unified");
+      }
+      for (var e : dirs.entrySet()) {
         long bindFlags = MountFlags.MS_BIND | MountFlags.MS_REC | common | (f.flags() & MountFlags.MS_RDONLY);
         s.compound(Tag.MOUNT, new long[] {bindFlags, 0, KIND_BIND}, e.getValue().toString(),
             dest + "/" + e.getKey(), "", "");
@@ -207,10 +212,7 @@ public final class InitPlan {
         symlink(s, e.getValue(), dest + "/" + e.getKey());
       }
     }
-    if ((f.flags() & MountFlags.MS_RDONLY) != 0) {
-      s.compound(Tag.MOUNT, new long[] {MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY | common, 0, KIND_NORMAL},
-          "tmpfs", dest, "tmpfs", "mode=755");
-    }
+    // runc leaves the tmpfs itself writable (the hierarchies in it are read-only): so do we.
   }
 
   private static void devices(InitStream s, Linux linux, boolean userNs) {
