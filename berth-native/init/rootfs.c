@@ -82,7 +82,29 @@ int rootfs_check_escape(const char *rootfs, const char *path, char *err, size_t 
 
 /* Opens path inside the rootfs (O_PATH), creating what is missing: directories on the way, and the
  * last component as kind says. Returns the fd; dies naming the mount destination on failure. */
+static int open_in_rootfs_depth(const struct config *cfg, const char *path, enum create_kind kind, int depth);
+
+/* name exists in parent but does not resolve: a dangling symlink. Create its target inside the
+ * rootfs (as a directory), as runc's securejoin-based mkdirall does. */
+static void create_symlink_target(const struct config *cfg, int parent, const char *parent_path, const char *name,
+                                  int depth) {
+  struct stat st;
+  if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode)) return;
+  if (depth > 8) fail("too many levels of symbolic links under %s", parent_path);
+  char target[PATH_MAX], in_root[PATH_MAX * 2];
+  ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+  if (n < 0) die("readlink %s/%s", parent_path, name);
+  target[n] = '\0';
+  if (target[0] == '/') snprintf(in_root, sizeof(in_root), "%s", target);
+  else snprintf(in_root, sizeof(in_root), "%s/%s", parent_path[0] ? parent_path : "", target);
+  close(open_in_rootfs_depth(cfg, in_root, CREATE_DIR, depth + 1));
+}
+
 static int open_in_rootfs(const struct config *cfg, const char *path, enum create_kind kind) {
+  return open_in_rootfs_depth(cfg, path, kind, 0);
+}
+
+static int open_in_rootfs_depth(const struct config *cfg, const char *path, enum create_kind kind, int depth) {
   char err[1024];
   if (rootfs_check_escape(cfg->rootfs, path, err, sizeof(err)) != 0) fail("%s", err);
   long fd = openat2_in_root(rootfd, path, O_PATH);
@@ -112,6 +134,7 @@ static int open_in_rootfs(const struct config *cfg, const char *path, enum creat
       rc = mkdirat((int)parent, name, 0755);
     }
     if (rc != 0 && errno != EEXIST) die("create %s in the rootfs", path);
+    if (rc != 0) create_symlink_target(cfg, (int)parent, prefix, name, depth);
     close((int)parent);
   }
   fd = openat2_in_root(rootfd, path, O_PATH);
