@@ -23,5 +23,14 @@ train() { # name main-class training-args...
   [ -s "$lib/$name.aot" ] || echo "aot-train: no cache for $name (launcher runs without it)" >&2
 }
 
-# The runtime trains on the commands engines call most; with a bundle when the machine can run one.
-train berth-runtime dev.berth.runtime.cli.Main --aot-training
+# The runtime trains on a real `run` of a busybox bundle when this machine can run one (root,
+# busybox-static), so the classes of the whole create/start/wait/delete path are in the cache.
+if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ] && [ -x "$lib/berth-init" ]; then
+  work="$(mktemp -d /tmp/berth-aot.XXXXXX)"
+  "$berth_root/scripts/make-busybox-bundle.sh" "$work/bundle" true >/dev/null
+  train berth-runtime dev.berth.runtime.cli.Main --root "$work/state" run --bundle "$work/bundle" "aot-training-$$"
+  "$berth_root/bin/berth-runtime" --root "$work/state" delete --force "aot-training-$$" >/dev/null 2>&1 || true
+  rm -rf "$work"
+else
+  train berth-runtime dev.berth.runtime.cli.Main --aot-training
+fi

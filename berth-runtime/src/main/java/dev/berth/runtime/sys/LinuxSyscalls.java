@@ -31,40 +31,89 @@ public final class LinuxSyscalls implements Syscalls {
   private static final long SPAWN_STRUCT_SIZE = 1024;
   private static final long SIGSET_SIZE = 128;
 
-  private static final MethodHandle POSIX_SPAWN = NativeCall.libc("posix_spawn",
+  private static final class POSIX_SPAWN_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawn",
       FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-  private static final MethodHandle FA_INIT = NativeCall.libc("posix_spawn_file_actions_init",
+  }
+  private static final class FA_INIT_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_init",
       FunctionDescriptor.of(C_INT, C_POINTER));
-  private static final MethodHandle FA_DESTROY = NativeCall.libc("posix_spawn_file_actions_destroy",
+  }
+  private static final class FA_DESTROY_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_destroy",
       FunctionDescriptor.of(C_INT, C_POINTER));
-  private static final MethodHandle FA_DUP2 = NativeCall.libc("posix_spawn_file_actions_adddup2",
+  }
+  private static final class FA_DUP2_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_adddup2",
       FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
-  private static final MethodHandle ATTR_INIT = NativeCall.libc("posix_spawnattr_init",
+  }
+  private static final class ATTR_INIT_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawnattr_init",
       FunctionDescriptor.of(C_INT, C_POINTER));
-  private static final MethodHandle ATTR_DESTROY = NativeCall.libc("posix_spawnattr_destroy",
+  }
+  private static final class ATTR_DESTROY_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawnattr_destroy",
       FunctionDescriptor.of(C_INT, C_POINTER));
-  private static final MethodHandle ATTR_SETFLAGS = NativeCall.libc("posix_spawnattr_setflags",
+  }
+  private static final class ATTR_SETFLAGS_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setflags",
       FunctionDescriptor.of(C_INT, C_POINTER, ValueLayout.JAVA_SHORT));
-  private static final MethodHandle ATTR_SETSIGMASK = NativeCall.libc("posix_spawnattr_setsigmask",
+  }
+  private static final class ATTR_SETSIGMASK_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setsigmask",
       FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-  private static final MethodHandle ATTR_SETSIGDEFAULT = NativeCall.libc("posix_spawnattr_setsigdefault",
+  }
+  private static final class ATTR_SETSIGDEFAULT_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setsigdefault",
       FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-  private static final MethodHandle SIGEMPTYSET = NativeCall.libc("sigemptyset", FunctionDescriptor.of(C_INT, C_POINTER));
-  private static final MethodHandle SIGFILLSET = NativeCall.libc("sigfillset", FunctionDescriptor.of(C_INT, C_POINTER));
-  private static final MethodHandle SOCKETPAIR = NativeCall.libc("socketpair",
+  }
+  private static final class SIGEMPTYSET_ {
+    static final MethodHandle H = NativeCall.libc("sigemptyset", FunctionDescriptor.of(C_INT, C_POINTER));
+  }
+  private static final class SIGFILLSET_ {
+    static final MethodHandle H = NativeCall.libc("sigfillset", FunctionDescriptor.of(C_INT, C_POINTER));
+  }
+  private static final class SOCKETPAIR_ {
+    static final MethodHandle H = NativeCall.libc("socketpair",
       FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
-  private static final MethodHandle PIPE2 = NativeCall.libc("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-  private static final MethodHandle WRITE = NativeCall.libc("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-  private static final MethodHandle READ = NativeCall.libc("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-  private static final MethodHandle CLOSE = NativeCall.libc("close", FunctionDescriptor.of(C_INT, C_INT));
-  private static final MethodHandle FCNTL = NativeCall.libc("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-  private static final MethodHandle MKFIFO = NativeCall.libc("mkfifo", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-  private static final MethodHandle KILL = NativeCall.libc("kill", FunctionDescriptor.of(C_INT, C_INT, C_INT));
-  private static final MethodHandle WAITPID = NativeCall.libc("waitpid", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-  private static final MethodHandle PRCTL = NativeCall.libc("prctl",
+  }
+  private static final class PIPE2_ {
+    static final MethodHandle H = NativeCall.libc("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+  }
+  private static final class WRITE_ {
+    static final MethodHandle H = NativeCall.libc("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+  }
+  private static final class READ_ {
+    static final MethodHandle H = NativeCall.libc("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+  }
+  private static final class CLOSE_ {
+    static final MethodHandle H = NativeCall.libc("close", FunctionDescriptor.of(C_INT, C_INT));
+  }
+  private static final class FCNTL_ {
+    static final MethodHandle H = NativeCall.libc("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+  }
+  private static final class MKFIFO_ {
+    static final MethodHandle H = NativeCall.libc("mkfifo", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+  }
+  private static final class KILL_ {
+    static final MethodHandle H = NativeCall.libc("kill", FunctionDescriptor.of(C_INT, C_INT, C_INT));
+  }
+  private static final class WAITPID_ {
+    static final MethodHandle H = NativeCall.libc("waitpid", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+  }
+  private static final class PRCTL_ {
+    static final MethodHandle H = NativeCall.libc("prctl",
       FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG, C_LONG, C_LONG));
-  private static final MethodHandle RECVMSG = NativeCall.libc("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-  private static final MethodHandle GETUID = NativeCall.libc("getuid", FunctionDescriptor.of(C_INT));
+  }
+  private static final class RECVMSG_ {
+    static final MethodHandle H = NativeCall.libc("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+  }
+  private static final class GETUID_ {
+    static final MethodHandle H = NativeCall.libc("getuid", FunctionDescriptor.of(C_INT));
+  }
+
+  // Each binding sits in its own holder class so that a command builds only the stubs it calls:
+  // creating a downcall handle costs milliseconds in a cold JVM.
 
   private static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
 
@@ -82,26 +131,26 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment actions = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       MemorySegment attr = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       List<Integer> temporaries = new ArrayList<>();
-      check((int) FA_INIT.invokeExact(st, actions), "posix_spawn_file_actions_init");
-      check((int) ATTR_INIT.invokeExact(st, attr), "posix_spawnattr_init");
+      check((int) FA_INIT_.H.invokeExact(st, actions), "posix_spawn_file_actions_init");
+      check((int) ATTR_INIT_.H.invokeExact(st, attr), "posix_spawnattr_init");
       try {
         // Sources are first copied above every target so one dup2 can never clobber another's source.
         for (var e : fdMap.entrySet()) {
-          int high = (int) FCNTL.invokeExact(st, (int) e.getValue(), F_DUPFD_CLOEXEC, 64);
+          int high = (int) FCNTL_.H.invokeExact(st, (int) e.getValue(), F_DUPFD_CLOEXEC, 64);
           ErrnoException.check(high, st, "fcntl F_DUPFD_CLOEXEC", "fd " + e.getValue());
           temporaries.add(high);
-          check((int) FA_DUP2.invokeExact(st, actions, high, (int) e.getKey()), "posix_spawn_file_actions_adddup2");
+          check((int) FA_DUP2_.H.invokeExact(st, actions, high, (int) e.getKey()), "posix_spawn_file_actions_adddup2");
         }
         MemorySegment empty = arena.allocate(SIGSET_SIZE);
         MemorySegment all = arena.allocate(SIGSET_SIZE);
-        int ignored = (int) SIGEMPTYSET.invokeExact(st, empty);
-        ignored = (int) SIGFILLSET.invokeExact(st, all);
-        check((int) ATTR_SETSIGMASK.invokeExact(st, attr, empty), "posix_spawnattr_setsigmask");
-        check((int) ATTR_SETSIGDEFAULT.invokeExact(st, attr, all), "posix_spawnattr_setsigdefault");
-        check((int) ATTR_SETFLAGS.invokeExact(st, attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+        int ignored = (int) SIGEMPTYSET_.H.invokeExact(st, empty);
+        ignored = (int) SIGFILLSET_.H.invokeExact(st, all);
+        check((int) ATTR_SETSIGMASK_.H.invokeExact(st, attr, empty), "posix_spawnattr_setsigmask");
+        check((int) ATTR_SETSIGDEFAULT_.H.invokeExact(st, attr, all), "posix_spawnattr_setsigdefault");
+        check((int) ATTR_SETFLAGS_.H.invokeExact(st, attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
             "posix_spawnattr_setflags");
         MemorySegment pid = arena.allocate(C_INT);
-        int rc = (int) POSIX_SPAWN.invokeExact(st, pid, arena.allocateFrom(path), actions, attr,
+        int rc = (int) POSIX_SPAWN_.H.invokeExact(st, pid, arena.allocateFrom(path), actions, attr,
             stringArray(arena, argv), stringArray(arena, envp));
         if (rc != 0) {
           throw new ErrnoException("posix_spawn", path, rc);
@@ -111,8 +160,8 @@ public final class LinuxSyscalls implements Syscalls {
         for (int fd : temporaries) {
           close(fd);
         }
-        int ignored1 = (int) FA_DESTROY.invokeExact(st, actions);
-        int ignored2 = (int) ATTR_DESTROY.invokeExact(st, attr);
+        int ignored1 = (int) FA_DESTROY_.H.invokeExact(st, actions);
+        int ignored2 = (int) ATTR_DESTROY_.H.invokeExact(st, attr);
       }
     } catch (ErrnoException e) {
       throw e;
@@ -141,7 +190,7 @@ public final class LinuxSyscalls implements Syscalls {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment st = NativeCall.errnoState(arena);
       MemorySegment fds = arena.allocate(C_INT, 2);
-      int rc = (int) SOCKETPAIR.invokeExact(st, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
+      int rc = (int) SOCKETPAIR_.H.invokeExact(st, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
       ErrnoException.check(rc, st, "socketpair", null);
       return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
     } catch (ErrnoException e) {
@@ -156,7 +205,7 @@ public final class LinuxSyscalls implements Syscalls {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment st = NativeCall.errnoState(arena);
       MemorySegment fds = arena.allocate(C_INT, 2);
-      int rc = (int) PIPE2.invokeExact(st, fds, O_CLOEXEC);
+      int rc = (int) PIPE2_.H.invokeExact(st, fds, O_CLOEXEC);
       ErrnoException.check(rc, st, "pipe2", null);
       return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
     } catch (ErrnoException e) {
@@ -173,7 +222,7 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
       long off = 0;
       while (off < data.length) {
-        long n = (long) WRITE.invokeExact(st, fd, buf.asSlice(off), (long) data.length - off);
+        long n = (long) WRITE_.H.invokeExact(st, fd, buf.asSlice(off), (long) data.length - off);
         if (n < 0 && NativeCall.errno(st) == Errno.EINTR) {
           continue;
         }
@@ -193,7 +242,7 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment st = NativeCall.errnoState(arena);
       MemorySegment buf = arena.allocate(max);
       for (;;) {
-        long n = (long) READ.invokeExact(st, fd, buf, (long) max);
+        long n = (long) READ_.H.invokeExact(st, fd, buf, (long) max);
         if (n < 0 && NativeCall.errno(st) == Errno.EINTR) {
           continue;
         }
@@ -210,7 +259,7 @@ public final class LinuxSyscalls implements Syscalls {
   @Override
   public void close(int fd) {
     try (Arena arena = Arena.ofConfined()) {
-      int ignored = (int) CLOSE.invokeExact(NativeCall.errnoState(arena), fd);
+      int ignored = (int) CLOSE_.H.invokeExact(NativeCall.errnoState(arena), fd);
     } catch (Throwable t) {
       throw new IllegalStateException(t);
     }
@@ -220,7 +269,7 @@ public final class LinuxSyscalls implements Syscalls {
   public void mkfifo(String path, int mode) throws ErrnoException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment st = NativeCall.errnoState(arena);
-      int rc = (int) MKFIFO.invokeExact(st, arena.allocateFrom(path), mode);
+      int rc = (int) MKFIFO_.H.invokeExact(st, arena.allocateFrom(path), mode);
       ErrnoException.check(rc, st, "mkfifo", path);
     } catch (ErrnoException e) {
       throw e;
@@ -233,7 +282,7 @@ public final class LinuxSyscalls implements Syscalls {
   public boolean kill(int pid, int signal) throws ErrnoException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment st = NativeCall.errnoState(arena);
-      int rc = (int) KILL.invokeExact(st, pid, signal);
+      int rc = (int) KILL_.H.invokeExact(st, pid, signal);
       if (rc == -1 && NativeCall.errno(st) == Errno.ESRCH) {
         return false;
       }
@@ -252,7 +301,7 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment st = NativeCall.errnoState(arena);
       MemorySegment status = arena.allocate(C_INT);
       for (;;) {
-        int rc = (int) WAITPID.invokeExact(st, pid, status, noHang ? WNOHANG : 0);
+        int rc = (int) WAITPID_.H.invokeExact(st, pid, status, noHang ? WNOHANG : 0);
         if (rc == -1 && NativeCall.errno(st) == Errno.EINTR) {
           continue;
         }
@@ -270,7 +319,7 @@ public final class LinuxSyscalls implements Syscalls {
   public void becomeChildSubreaper() throws ErrnoException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment st = NativeCall.errnoState(arena);
-      int rc = (int) PRCTL.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+      int rc = (int) PRCTL_.H.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
       ErrnoException.check(rc, st, "prctl PR_SET_CHILD_SUBREAPER", null);
     } catch (ErrnoException e) {
       throw e;
@@ -294,7 +343,7 @@ public final class LinuxSyscalls implements Syscalls {
       msg.set(C_LONG, 24, 1L);
       msg.set(C_POINTER, 32, control);
       msg.set(C_LONG, 40, 64L);
-      long n = (long) RECVMSG.invokeExact(st, socketFd, msg, O_CLOEXEC == 0 ? 0 : 0x40000000);
+      long n = (long) RECVMSG_.H.invokeExact(st, socketFd, msg, O_CLOEXEC == 0 ? 0 : 0x40000000);
       ErrnoException.check(n, st, "recvmsg", "console socket");
       long controlLen = msg.get(C_LONG, 40);
       // struct cmsghdr: size_t len, int level, int type, then data.
@@ -312,7 +361,7 @@ public final class LinuxSyscalls implements Syscalls {
   @Override
   public int getuid() {
     try (Arena arena = Arena.ofConfined()) {
-      return (int) GETUID.invokeExact(NativeCall.errnoState(arena));
+      return (int) GETUID_.H.invokeExact(NativeCall.errnoState(arena));
     } catch (Throwable t) {
       throw new IllegalStateException(t);
     }
