@@ -5,6 +5,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$berth_root"
 rm -rf lib
+# berth-dist lays out lib/ and records the launchers' AOT caches at package time.
 mvn -B -q -DskipTests -DskipITs install "$@"
-"$berth_root/scripts/aot-train.sh"
 echo "build: lib/ ready; launchers in bin/"
