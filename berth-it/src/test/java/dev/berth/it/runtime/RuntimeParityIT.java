@@ -106,6 +106,27 @@ class RuntimeParityIT {
     assertEquals(List.of(), HostState.cgroupsNamed(ID), "a cgroup was left behind");
   }
 
+  @org.junit.jupiter.api.Test
+  void userNamespaceWithMappings() throws Exception {
+    BusyboxBundle bundle = BusyboxBundle.create(tmp.resolve("bundle"), "sh", "-c",
+        "id; cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/owned; ls -ln /tmp/owned | cut -c10-30");
+    bundle.edit(c -> {
+      ObjectNode linux = (ObjectNode) c.get("linux");
+      ((ArrayNode) linux.get("namespaces")).addObject().put("type", "user");
+      for (String kind : List.of("uidMappings", "gidMappings")) {
+        linux.putArray(kind).addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+      }
+    });
+    Cmd.run("chown", "-R", "100000:100000", bundle.rootfs().toString()).ok();
+    // The container's root is uid 100000 on the host: it must be able to reach its rootfs.
+    Cmd.run("chmod", "755", tmp.toString(), bundle.dir().toString()).ok();
+    Cmd.Result expected = runOnce(runc, bundle);
+    Cmd.Result actual = runOnce(berth, bundle);
+    assertEquals(0, expected.exit(), expected.toString());
+    assertEquals(expected.exit(), actual.exit(), actual.toString());
+    assertEquals(expected.out(), actual.out());
+  }
+
   private Cmd.Result runOnce(OciRuntime runtime, BusyboxBundle bundle) {
     Cmd.Result r = runtime.run("run", "--bundle", bundle.dir().toString(), ID);
     runtime.forceDelete(ID);
