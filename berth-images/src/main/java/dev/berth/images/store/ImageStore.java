@@ -1,0 +1,127 @@
+package dev.berth.images.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.error.Internal;
+import dev.berth.common.error.NotFound;
+import dev.berth.common.io.AtomicFiles;
+import dev.berth.images.content.ContentStore;
+import dev.berth.images.digest.Digest;
+import dev.berth.images.model.ImageRecord;
+import dev.berth.images.reference.Reference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Images and their names. Records live in {@code images/<hex>.json}, names in {@code tags.json}, both
+ * written atomically; blobs are written before the record that refers to them and the record before
+ * the tag, so a crash at any point leaves at worst unreferenced blobs, never a name without an image.
+ */
+public final class ImageStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path root;
+  private final ContentStore content;
+
+  public ImageStore(Path root) {
+    this.root = root;
+    this.content = new ContentStore(root.resolve("content"));
+    try {
+      Files.createDirectories(root.resolve("images"));
+      AtomicFiles.removeLeftovers(root.resolve("images"));
+      AtomicFiles.removeLeftovers(root);
+    } catch (IOException e) {
+      throw new Internal("cannot open the image store at " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public ContentStore content() {
+    return content;
+  }
+
+  public synchronized void put(ImageRecord image) {
+    write(root.resolve("images").resolve(Digest.parse(image.id()).hex() + ".json"), image);
+  }
+
+  public ImageRecord get(String id) {
+    Path p = root.resolve("images").resolve(Digest.parse(id).hex() + ".json");
+    try {
+      return JSON.readValue(p.toFile(), ImageRecord.class);
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw new NotFound("No such image: " + id);
+    } catch (IOException e) {
+      if (!Files.exists(p)) {
+        throw new NotFound("No such image: " + id);
+      }
+      throw new Internal("cannot read image " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  public List<ImageRecord> list() {
+    List<ImageRecord> all = new ArrayList<>();
+    try (Stream<Path> s = Files.list(root.resolve("images"))) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".json")).toList()) {
+        all.add(JSON.readValue(p.toFile(), ImageRecord.class));
+      }
+    } catch (IOException e) {
+      throw new Internal("cannot list images: " + e.getMessage(), e);
+    }
+    return all;
+  }
+
+  public synchronized void tag(Reference ref, String id) {
+    get(id);
+    Map<String, String> tags = tags();
+    tags.put(ref.toString(), id);
+    write(root.resolve("tags.json"), tags);
+  }
+
+  /** Name (familiar or full) → image id, as every command taking an image name resolves it. */
+  public ImageRecord resolve(String nameOrId) {
+    if (nameOrId.startsWith("sha256:")) {
+      return get(nameOrId);
+    }
+    if (nameOrId.matches("[a-f0-9]{12,64}")) {
+      for (ImageRecord r : list()) {
+        if (Digest.parse(r.id()).hex().startsWith(nameOrId)) {
+          return r;
+        }
+      }
+    }
+    String id = tags().get(Reference.parse(nameOrId).toString());
+    if (id == null) {
+      throw new NotFound("No such image: " + nameOrId);
+    }
+    return get(id);
+  }
+
+  /** Full references naming {@code id}. */
+  public List<Reference> tagsOf(String id) {
+    return tags().entrySet().stream().filter(e -> e.getValue().equals(id)).map(e -> Reference.parse(e.getKey())).toList();
+  }
+
+  public Map<String, String> tags() {
+    Path p = root.resolve("tags.json");
+    if (!Files.exists(p)) {
+      return new TreeMap<>();
+    }
+    try {
+      return new TreeMap<>(JSON.readValue(p.toFile(), new TypeReference<Map<String, String>>() {}));
+    } catch (IOException e) {
+      throw new Internal("cannot read the image names: " + e.getMessage(), e);
+    }
+  }
+
+  private static void write(Path file, Object value) {
+    try {
+      AtomicFiles.write(file, JSON.writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new Internal("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

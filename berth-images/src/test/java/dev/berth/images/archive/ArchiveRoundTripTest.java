@@ -1,0 +1,128 @@
+package dev.berth.images.archive;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.images.digest.Digest;
+import dev.berth.images.model.ImageRecord;
+import dev.berth.images.store.ImageStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArchiveRoundTripTest {
+  @TempDir Path dir;
+
+  static byte[] tar(String... nameContent) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+      for (int i = 0; i < nameContent.length; i += 2) {
+        byte[] b = nameContent[i + 1].getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(nameContent[i]);
+        e.setSize(b.length);
+        t.putArchiveEntry(e);
+        t.write(b);
+        t.closeArchiveEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** A docker-archive with one image of one layer, as `docker save` lays it out. */
+  static byte[] dockerSave(byte[] layer, String tag) throws Exception {
+    String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"]},"
+        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.sha256(layer) + "\"]}}";
+    String configName = Digest.sha256(config.getBytes(StandardCharsets.UTF_8)).hex() + ".json";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+      for (String[] f : new String[][] {{configName, config},
+          {"manifest.json", "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[\"abc/layer.tar\"]}]"}}) {
+        byte[] b = f[1].getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(f[0]);
+        e.setSize(b.length);
+        t.putArchiveEntry(e);
+        t.write(b);
+        t.closeArchiveEntry();
+      }
+      TarArchiveEntry e = new TarArchiveEntry("abc/layer.tar");
+      e.setSize(layer.length);
+      t.putArchiveEntry(e);
+      t.write(layer);
+      t.closeArchiveEntry();
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void loadSaveLoadKeepsTheSameImage() throws Exception {
+    byte[] layer = tar("hello.txt", "hello\n");
+    ImageStore first = new ImageStore(dir.resolve("one"));
+    assertEquals(List.of("busybox:latest"),
+        new DockerArchiveLoader(first).load(new ByteArrayInputStream(dockerSave(layer, "busybox:latest")), dir.resolve("one/tmp")));
+    ImageRecord loaded = first.resolve("busybox");
+    assertEquals(Digest.sha256(layer).toString(), loaded.layers().get(0).digest());
+
+    ByteArrayOutputStream saved = new ByteArrayOutputStream();
+    ArchiveWriter writer = new ArchiveWriter(first);
+    writer.dockerArchive(List.of(writer.select("busybox:latest")), saved);
+    ImageStore second = new ImageStore(dir.resolve("two"));
+    new DockerArchiveLoader(second).load(new ByteArrayInputStream(saved.toByteArray()), dir.resolve("two/tmp"));
+    assertEquals(loaded.id(), second.resolve("docker.io/library/busybox:latest").id());
+    assertArrayEquals(layer, second.content().read(Digest.parse(second.resolve("busybox").layers().get(0).digest())));
+
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    writer.dockerArchive(List.of(writer.select("busybox:latest")), again);
+    assertArrayEquals(saved.toByteArray(), again.toByteArray(), "saving twice gave different archives");
+  }
+
+  @Test
+  void aLayerThatDoesNotMatchItsDiffIdIsRefusedAndNothingIsLoaded() throws Exception {
+    byte[] layer = tar("a", "1");
+    byte[] archive = dockerSave(layer, "x:1");
+    // Change the layer's content after the config recorded its digest.
+    byte[] tampered = archive.clone();
+    int at = indexOf(tampered, tar("a", "1"));
+    tampered[at + 512] = '2';
+    ImageStore store = new ImageStore(dir.resolve("s"));
+    InvalidArgument e = assertThrows(InvalidArgument.class,
+        () -> new DockerArchiveLoader(store).load(new ByteArrayInputStream(tampered), dir.resolve("s/tmp")));
+    assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+    assertEquals(List.of(), store.list());
+    assertEquals(List.of(), store.content().list());
+    try (var s = Files.list(dir.resolve("s/tmp"))) {
+      assertEquals(0, s.count(), "the staging directory was left behind");
+    }
+  }
+
+  @Test
+  void refusesEntriesEscapingTheArchive() throws Exception {
+    byte[] evil = tar("../../etc/evil", "x", "manifest.json", "[]");
+    ImageStore store = new ImageStore(dir.resolve("e"));
+    InvalidArgument e = assertThrows(InvalidArgument.class,
+        () -> new DockerArchiveLoader(store).load(new ByteArrayInputStream(evil), dir.resolve("e/tmp")));
+    assertTrue(e.getMessage().contains("unsafe name"), e.getMessage());
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i <= hay.length - needle.length; i++) {
+      for (int j = 0; j < 600; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("layer not found in the archive");
+  }
+}
