@@ -2,7 +2,6 @@ package dev.berth.images.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.images.content.ContentStore;
 import dev.berth.images.digest.Digest;
@@ -19,9 +18,11 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -29,7 +30,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /**
  * Loads `docker save` archives (the legacy layout with {@code <id>/layer.tar} and the newer one with
  * {@code blobs/sha256/…}): every config must hash to its name and every layer to its diff_id, or
- * nothing is loaded. The tar is untrusted: entries are staged by safe relative names only.
+ * nothing is loaded (blobs this load wrote are removed again). The tar is untrusted: member names
+ * are checked, and only verified content is recorded as an image.
  */
 public final class DockerArchiveLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,42 +42,48 @@ public final class DockerArchiveLoader {
   }
 
   /** Loads every image of the archive; returns the names (or ids, for untagged images) loaded. */
-  public List<String> load(InputStream archive, Path stagingParent) {
-    Path staging = null;
+  public List<String> load(InputStream archive) {
+    ContentStore content = store.content();
+    Map<String, Member> members = new HashMap<>();
+    List<Digest> created = new ArrayList<>();
+    boolean done = false;
     try {
-      Files.createDirectories(stagingParent);
-      staging = Files.createTempDirectory(stagingParent, ".tmp-load-");
-      stage(archive, staging);
-      Path manifest = staging.resolve("manifest.json");
-      if (!Files.exists(manifest)) {
+      // Members go straight into the content store, hashed on the way: nothing is copied twice.
+      TarArchiveInputStream tar = new TarArchiveInputStream(archive);
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        if (!e.isFile()) {
+          continue;
+        }
+        String name = safeName(e.getName());
+        Digest d = content.write(tar, null, e.getSize(), created);
+        members.put(name, new Member(d, e.getSize()));
+      }
+      Member manifest = members.get("manifest.json");
+      if (manifest == null) {
         throw new InvalidArgument("not a docker-archive: it has no manifest.json");
       }
       List<String> loaded = new ArrayList<>();
-      for (JsonNode entry : JSON.readTree(manifest.toFile())) {
-        loaded.addAll(loadImage(entry, staging));
+      Set<Digest> used = new HashSet<>();
+      for (JsonNode entry : JSON.readTree(content.read(manifest.digest()))) {
+        loaded.addAll(loadImage(entry, members, used));
       }
+      for (Digest d : created) {
+        if (!used.contains(d)) {
+          content.delete(d); // manifest.json, repositories, legacy json files: not image content
+        }
+      }
+      done = true;
       return loaded;
     } catch (IOException e) {
       throw new InvalidArgument("cannot read the image archive: " + e.getMessage(), e);
     } finally {
-      deleteTree(staging);
+      if (!done) {
+        created.forEach(content::delete);
+      }
     }
   }
 
-  private static void stage(InputStream archive, Path staging) throws IOException {
-    TarArchiveInputStream tar = new TarArchiveInputStream(archive);
-    for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-      if (!e.isFile()) {
-        continue;
-      }
-      Path target = staging.resolve(safeName(e.getName())).normalize();
-      if (!target.startsWith(staging)) {
-        throw new InvalidArgument("archive entry " + e.getName() + " points outside the archive");
-      }
-      Files.createDirectories(target.getParent());
-      Files.copy(tar, target);
-    }
-  }
+  private record Member(Digest digest, long size) {}
 
   private static String safeName(String name) {
     String n = name.startsWith("./") ? name.substring(2) : name;
@@ -85,27 +93,29 @@ public final class DockerArchiveLoader {
     return n;
   }
 
-  private List<String> loadImage(JsonNode entry, Path staging) throws IOException {
-    String configPath = entry.path("Config").asText();
-    byte[] configBytes = Files.readAllBytes(staged(staging, configPath));
-    Digest configDigest = Digest.sha256(configBytes);
-    String expected = Path.of(configPath).getFileName().toString().replace(".json", "");
-    if (!expected.equals(configDigest.hex())) {
-      throw new InvalidArgument("digest mismatch: config " + configPath + " hashes to " + configDigest);
-    }
-    ImageConfig config = ImageConfig.parse(configBytes);
-    List<Descriptor> layers = new ArrayList<>();
-    JsonNode layerPaths = entry.path("Layers");
-    if (layerPaths.size() != config.diffIds().size()) {
-      throw new InvalidArgument("the archive lists " + layerPaths.size() + " layers but the config has "
-          + config.diffIds().size() + " diff_ids");
-    }
-    for (int i = 0; i < layerPaths.size(); i++) {
-      layers.add(importLayer(staged(staging, layerPaths.get(i).asText()), Digest.parse(config.diffIds().get(i))));
-    }
+  private List<String> loadImage(JsonNode entry, Map<String, Member> members, Set<Digest> used) throws IOException {
     ContentStore content = store.content();
-    content.write(configBytes);
-    ImageRecord record = new ImageRecord(new Descriptor(MediaTypes.OCI_CONFIG, configDigest.toString(), configBytes.length),
+    String configPath = entry.path("Config").asText();
+    Member config = member(members, configPath);
+    String expected = Path.of(configPath).getFileName().toString().replace(".json", "");
+    if (!expected.equals(config.digest().hex())) {
+      throw new InvalidArgument("digest mismatch: config " + configPath + " hashes to " + config.digest());
+    }
+    byte[] configBytes = content.read(config.digest());
+    ImageConfig parsed = ImageConfig.parse(configBytes);
+    JsonNode layerPaths = entry.path("Layers");
+    if (layerPaths.size() != parsed.diffIds().size()) {
+      throw new InvalidArgument("the archive lists " + layerPaths.size() + " layers but the config has "
+          + parsed.diffIds().size() + " diff_ids");
+    }
+    List<Descriptor> layers = new ArrayList<>();
+    for (int i = 0; i < layerPaths.size(); i++) {
+      Member layer = member(members, layerPaths.get(i).asText());
+      layers.add(verifyLayer(layer, Digest.parse(parsed.diffIds().get(i)), layerPaths.get(i).asText()));
+      used.add(layer.digest());
+    }
+    used.add(config.digest());
+    ImageRecord record = new ImageRecord(new Descriptor(MediaTypes.OCI_CONFIG, config.digest().toString(), config.size()),
         layers, null);
     store.put(record);
     List<String> names = new ArrayList<>();
@@ -119,28 +129,23 @@ public final class DockerArchiveLoader {
     return names;
   }
 
-  /** A layer as stored: the blob as it came, verified against its diff_id (uncompressed digest). */
-  private Descriptor importLayer(Path file, Digest diffId) throws IOException {
-    byte[] head = new byte[4];
-    try (InputStream in = Files.newInputStream(file)) {
-      in.readNBytes(head, 0, 4);
+  /** A layer as stored: the blob as it came, checked against its diff_id (the uncompressed digest). */
+  private Descriptor verifyLayer(Member layer, Digest diffId, String name) throws IOException {
+    byte[] head;
+    try (InputStream in = store.content().open(layer.digest())) {
+      head = in.readNBytes(4);
     }
     String mediaType = MediaTypes.ociLayerFor(head);
-    Digest uncompressed = mediaType.equals(MediaTypes.OCI_LAYER) ? null : uncompressedDigest(file, mediaType);
-    Digest blob;
-    try (InputStream in = Files.newInputStream(file)) {
-      blob = store.content().write(in, uncompressed == null ? diffId : null, Files.size(file));
+    Digest uncompressed = mediaType.equals(MediaTypes.OCI_LAYER) ? layer.digest() : uncompressedDigest(layer.digest(), mediaType);
+    if (!uncompressed.equals(diffId)) {
+      throw new InvalidArgument("digest mismatch: layer " + name + " is " + uncompressed + ", the config says " + diffId);
     }
-    if (uncompressed != null && !uncompressed.equals(diffId)) {
-      throw new InvalidArgument("digest mismatch: layer " + file.getFileName() + " uncompresses to " + uncompressed
-          + ", the config says " + diffId);
-    }
-    return new Descriptor(mediaType, blob.toString(), Files.size(file));
+    return new Descriptor(mediaType, layer.digest().toString(), layer.size());
   }
 
-  private static Digest uncompressedDigest(Path file, String mediaType) throws IOException {
+  private Digest uncompressedDigest(Digest blob, String mediaType) throws IOException {
     MessageDigest md = Digest.newDigester("sha256");
-    try (InputStream raw = Files.newInputStream(file);
+    try (InputStream raw = store.content().open(blob);
         InputStream in = mediaType.equals(MediaTypes.OCI_LAYER_GZIP) ? new GZIPInputStream(raw, 1 << 16)
             : new com.github.luben.zstd.ZstdInputStream(raw);
         InputStream hashing = new DigestInputStream(in, md)) {
@@ -149,24 +154,13 @@ public final class DockerArchiveLoader {
     return Digest.of("sha256", md.digest());
   }
 
-  private static Path staged(Path staging, String name) {
-    Path p = staging.resolve(safeName(name)).normalize();
-    if (!p.startsWith(staging) || !Files.isRegularFile(p)) {
+  private static Member member(Map<String, Member> members, String name) {
+    Member m = members.get(safeName(name));
+    if (m == null) {
       throw new InvalidArgument("the archive's manifest names " + name + ", which the archive does not contain");
     }
-    return p;
+    return m;
   }
 
-  private static void deleteTree(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new Internal("cannot remove the staging directory " + dir + ": " + e.getMessage(), e);
-    }
-  }
+
 }

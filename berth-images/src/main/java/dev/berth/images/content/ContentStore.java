@@ -95,6 +95,11 @@ public final class ContentStore {
    * be {@code expectedSize} bytes when that is not negative) or nothing is published.
    */
   public Digest write(InputStream in, Digest expected, long expectedSize) {
+    return write(in, expected, expectedSize, null);
+  }
+
+  /** As {@link #write(InputStream, Digest, long)}; adds the digest to {@code created} when the blob is new. */
+  public Digest write(InputStream in, Digest expected, long expectedSize, java.util.List<Digest> created) {
     String alg = expected == null ? "sha256" : expected.algorithm();
     Path tmp = null;
     try {
@@ -114,7 +119,11 @@ public final class ContentStore {
       if (expectedSize >= 0 && size != expectedSize) {
         throw new InvalidArgument("size mismatch for " + actual + ": expected " + expectedSize + " bytes, got " + size);
       }
+      boolean isNew = !Files.exists(path(actual));
       Files.move(tmp, path(actual), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      if (isNew && created != null) {
+        created.add(actual);
+      }
       AtomicFiles.syncDirectory(blobs(alg));
       return actual;
     } catch (AtomicMoveNotSupportedException e) {

@@ -57,7 +57,7 @@ class DockerArchiveRoundTripIT {
     dockerd.docker("save", "-o", fromDocker.toString(), "busybox:latest").ok();
     ImageStore store = new ImageStore(dir.resolve("store"));
     try (InputStream in = Files.newInputStream(fromDocker)) {
-      assertEquals(List.of("busybox:latest"), new DockerArchiveLoader(store).load(in, dir.resolve("store/tmp")));
+      assertEquals(List.of("busybox:latest"), new DockerArchiveLoader(store).load(in));
     }
     ArchiveWriter writer = new ArchiveWriter(store);
     Path fromBerth = dir.resolve("berth.tar");

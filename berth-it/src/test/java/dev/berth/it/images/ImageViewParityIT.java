@@ -77,7 +77,7 @@ class ImageViewParityIT {
     dockerd.docker("save", "-o", saved.toString(), "view:two").ok();
     ImageStore store = new ImageStore(dir.resolve("store"));
     try (InputStream in = Files.newInputStream(saved)) {
-      new DockerArchiveLoader(store).load(in, dir.resolve("store/tmp"));
+      new DockerArchiveLoader(store).load(in);
     }
     Snapshots snapshots = new Snapshots(dir.resolve("snapshots"));
     Digest top = new ImageUnpacker(store, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true))
