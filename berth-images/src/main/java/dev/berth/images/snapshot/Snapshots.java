@@ -51,32 +51,61 @@ public final class Snapshots {
 
   /** Makes the layer {@code chainId} by letting {@code fill} unpack into an empty directory. */
   public Path prepare(Digest chainId, Digest parent, Consumer<Path> fill) {
-    Path dir = layers.resolve(chainId.hex());
     if (exists(chainId)) {
-      return dir.resolve("fs");
+      return layers.resolve(chainId.hex()).resolve("fs");
     }
-    if (parent != null && !exists(parent)) {
-      throw new NotFound("parent layer " + parent + " is not unpacked");
-    }
+    return publish(chainId, parent, stage(fill));
+  }
+
+  /**
+   * Unpacks into a staging directory of its own, independent of any other layer: several layers of one
+   * image can be staged at once, then published bottom-up with {@link #publish}.
+   */
+  public Path stage(Consumer<Path> fill) {
     Path tmp = null;
     try {
       tmp = Files.createTempDirectory(layers, AtomicFiles.TEMP_PREFIX);
       fill.accept(tmp.resolve("fs"));
-      Files.writeString(tmp.resolve("parent"), parent == null ? "" : parent.toString());
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      Path staged = tmp;
       tmp = null;
-      return dir.resolve("fs");
-    } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-      return dir.resolve("fs"); // another caller prepared the same layer first
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new Internal("the snapshot filesystem cannot rename atomically", e);
+      return staged;
     } catch (IOException e) {
-      throw new Internal("cannot prepare layer " + chainId + ": " + e.getMessage(), e);
+      throw new Internal("cannot stage a layer: " + e.getMessage(), e);
     } finally {
       if (tmp != null) {
         deleteTree(tmp);
       }
     }
+  }
+
+  /** Publishes a staged layer under its chain id with one rename; its parent must be published. */
+  public Path publish(Digest chainId, Digest parent, Path staged) {
+    Path dir = layers.resolve(chainId.hex());
+    try {
+      if (parent != null && !exists(parent)) {
+        throw new NotFound("parent layer " + parent + " is not unpacked");
+      }
+      Files.writeString(staged.resolve("parent"), parent == null ? "" : parent.toString());
+      Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+      return dir.resolve("fs");
+    } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+      deleteTree(staged);
+      return dir.resolve("fs"); // another caller published the same layer first
+    } catch (AtomicMoveNotSupportedException e) {
+      deleteTree(staged);
+      throw new Internal("the snapshot filesystem cannot rename atomically", e);
+    } catch (IOException | RuntimeException e) {
+      deleteTree(staged);
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new Internal("cannot publish layer " + chainId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes a staged layer that will not be published. */
+  public void discard(Path staged) {
+    deleteTree(staged);
   }
 
   public Digest parent(Digest chainId) {
