@@ -117,6 +117,37 @@ public final class ImageStore {
     }
   }
 
+  /**
+   * The store's consistency check: every blob matches its digest, every image's config and layers
+   * are present, every name points at an image, and no temporary file is left. Returns the problems.
+   */
+  public List<String> check() {
+    List<String> problems = new ArrayList<>();
+    content.verify().forEach(d -> problems.add("blob " + d + " does not match its digest"));
+    for (ImageRecord image : list()) {
+      if (!content.exists(Digest.parse(image.id()))) {
+        problems.add("image " + image.id() + ": config blob missing");
+      }
+      for (var layer : image.layers()) {
+        if (!content.exists(Digest.parse(layer.digest()))) {
+          problems.add("image " + image.id() + ": layer " + layer.digest() + " missing");
+        }
+      }
+    }
+    tags().forEach((name, id) -> {
+      if (!Files.exists(root.resolve("images").resolve(Digest.parse(id).hex() + ".json"))) {
+        problems.add("name " + name + " points at a missing image " + id);
+      }
+    });
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.filter(p -> p.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX))
+          .forEach(p -> problems.add("temporary file left: " + p));
+    } catch (IOException e) {
+      problems.add("cannot walk the store: " + e.getMessage());
+    }
+    return problems;
+  }
+
   private static void write(Path file, Object value) {
     try {
       AtomicFiles.write(file, JSON.writeValueAsBytes(value));

@@ -1,0 +1,27 @@
+package dev.berth.it.images;
+
+import dev.berth.images.archive.DockerArchiveLoader;
+import dev.berth.images.fs.LinuxFileSystemOps;
+import dev.berth.images.layer.LayerUnpacker;
+import dev.berth.images.snapshot.Snapshots;
+import dev.berth.images.store.ImageStore;
+import dev.berth.images.store.ImageUnpacker;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loads and unpacks an archive in its own JVM, so a test can kill it with SIGKILL at any point. */
+public final class LoadChild {
+  private LoadChild() {}
+
+  public static void main(String[] args) throws Exception {
+    ImageStore store = new ImageStore(Path.of(args[1]));
+    try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
+      new DockerArchiveLoader(store).load(in);
+    }
+    System.out.println("loaded");
+    new ImageUnpacker(store, new Snapshots(Path.of(args[2])), new LayerUnpacker(new LinuxFileSystemOps(), true))
+        .unpack(store.resolve(args[3]));
+    System.out.println("unpacked");
+  }
+}
