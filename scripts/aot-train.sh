@@ -24,6 +24,8 @@ train() { # name main-class training-args...
 }
 
 classpath_of berth-runtime > "$lib/berth-runtime.classpath"
+classpath_of berthd > "$lib/berthd.classpath"
+train berthd dev.berth.daemon.Main --help
 
 # The runtime trains on a real `run` of a busybox bundle when this machine can run one (root,
 # busybox-static), so the classes of the whole create/start/wait/delete path are in the cache.

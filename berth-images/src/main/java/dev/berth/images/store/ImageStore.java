@@ -81,6 +81,29 @@ public final class ImageStore {
     write(root.resolve("tags.json"), tags);
   }
 
+  public synchronized void untag(Reference ref) {
+    Map<String, String> tags = tags();
+    if (tags.remove(ref.toString()) == null) {
+      throw new NotFound("No such image: " + ref.familiar());
+    }
+    write(root.resolve("tags.json"), tags);
+  }
+
+  /**
+   * Removes an image's record; its blobs stay until garbage collection, which knows what other
+   * images share. Refused while a name still points at it.
+   */
+  public synchronized void remove(String id) {
+    if (!tagsOf(id).isEmpty()) {
+      throw new dev.berth.common.error.Conflict("image " + id + " still has names");
+    }
+    try {
+      Files.deleteIfExists(root.resolve("images").resolve(Digest.parse(id).hex() + ".json"));
+    } catch (IOException e) {
+      throw new Internal("cannot remove image " + id + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Name (familiar or full) → image id, as every command taking an image name resolves it. */
   public ImageRecord resolve(String nameOrId) {
     if (nameOrId.startsWith("sha256:")) {

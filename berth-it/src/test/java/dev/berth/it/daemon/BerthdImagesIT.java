@@ -1,0 +1,109 @@
+package dev.berth.it.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.it.fixtures.BerthHome;
+import dev.berth.it.fixtures.BusyboxBundle;
+import dev.berth.it.fixtures.Cmd;
+import dev.berth.it.fixtures.PrivateDockerd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 4's first slice: the real docker CLIs (28.2 and Debian's 20.10) against bin/berthd for version,
+ * info and the image commands.
+ */
+class BerthdImagesIT {
+  private static Path dir;
+  private static Process berthd;
+  private static Path rootfsTar;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("berthd-it");
+    berthd = new ProcessBuilder(BerthHome.root().resolve("bin/berthd").toString(), "-H",
+        "unix://" + dir.resolve("berth.sock"), "--data-root", dir.resolve("data").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("berthd.log").toFile()).start();
+    for (int i = 0; i < 100 && !Files.exists(dir.resolve("berth.sock")); i++) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(dir.resolve("berth.sock")), "berthd did not start: " + Files.readString(dir.resolve("berthd.log")));
+    rootfsTar = dir.resolve("rootfs.tar");
+    Cmd.run("tar", "-C", BusyboxBundle.create(dir.resolve("bundle")).rootfs().toString(), "-cf", rootfsTar.toString(), ".").ok();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (berthd != null) {
+      berthd.destroy();
+      if (!berthd.waitFor(10, TimeUnit.SECONDS)) {
+        berthd.destroyForcibly();
+      }
+    }
+    PrivateDockerd.deleteTree(dir);
+  }
+
+  private static Cmd.Result docker(String cli, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(cli));
+    cmd.addAll(List.of(args));
+    return Cmd.run(cmd, Map.of("DOCKER_HOST", "unix://" + dir.resolve("berth.sock")), null, 60);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/usr/local/bin/docker", "/usr/bin/docker"})
+  void versionAndInfo(String cli) {
+    assertTrue(docker(cli, "version").ok().out().contains("Berth Engine"));
+    String info = docker(cli, "info").ok().out();
+    assertTrue(info.contains("Server Version: 0.1.0") && info.contains("Cgroup Driver: cgroupfs"), info);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/usr/local/bin/docker", "/usr/bin/docker"})
+  void imageCommands(String cli) throws Exception {
+    String name = "bb" + Math.abs(cli.hashCode());
+    String id = docker(cli, "import", "--change", "CMD [\"sh\"]", "-m", "from a test", rootfsTar.toString(), name + ":1")
+        .ok().out().trim();
+    assertTrue(id.startsWith("sha256:"), id);
+    assertTrue(docker(cli, "images").ok().out().contains(name), "docker images does not list it");
+    assertEquals("[sh] from a test", docker(cli, "image", "inspect", "-f", "{{.Config.Cmd}} {{.Comment}}", name + ":1").ok().out().trim());
+    docker(cli, "tag", name + ":1", "other/" + name + ":2").ok();
+    assertEquals(id, docker(cli, "image", "inspect", "-f", "{{.Id}}", "other/" + name + ":2").ok().out().trim());
+    Path saved = dir.resolve(name + ".tar");
+    docker(cli, "save", "-o", saved.toString(), name + ":1").ok();
+    docker(cli, "rmi", "other/" + name + ":2", name + ":1").ok();
+    Cmd.Result missing = docker(cli, "image", "inspect", name + ":1");
+    assertNotEquals(0, missing.exit());
+    assertTrue(missing.err().contains("No such image"), missing.toString());
+    assertTrue(docker(cli, "load", "-i", saved.toString()).ok().out().contains("Loaded image: " + name + ":1"));
+    assertEquals(id, docker(cli, "image", "inspect", "-f", "{{.Id}}", name + ":1").ok().out().trim());
+    Cmd.Result pull = docker(cli, "pull", "alpine");
+    assertNotEquals(0, pull.exit());
+    assertTrue(pull.err().contains("pulling images is not supported yet"), pull.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/v1.99/version", "/v1.12/version", "/nonexistent"})
+  void versionsAndRoutesAreRefusedAsDockerDoes(String path) {
+    Cmd.Result r = Cmd.run("curl", "-s", "-w", "\n%{http_code}", "--unix-socket", dir.resolve("berth.sock").toString(),
+        "http://localhost" + path);
+    String[] lines = r.ok().out().split("\n");
+    String status = lines[lines.length - 1];
+    if (path.equals("/nonexistent")) {
+      assertEquals("404", status);
+      assertTrue(r.out().contains("page not found"), r.out());
+    } else {
+      assertEquals("400", status);
+      assertTrue(r.out().contains(path.contains("99") ? "is too new" : "is too old"), r.out());
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.berth.daemon.server;
+
+import dev.berth.common.error.BerthException;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.stream.ChunkedFile;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.regex.Matcher;
+
+/**
+ * Turns HTTP requests into {@link ApiRequest}s for the router. Handlers block (disk, processes), so
+ * they run on virtual threads, never on Netty's event loop.
+ */
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private final Router router;
+  private final ExecutorService workers;
+
+  ApiHandler(Router router, ExecutorService workers) {
+    this.router = router;
+    this.workers = workers;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    req.retain();
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    workers.submit(() -> {
+      try {
+        ApiResponse response = dispatch(req);
+        send(ctx, req.method().name().equals("HEAD"), response, keepAlive);
+      } finally {
+        req.release();
+      }
+    });
+  }
+
+  private ApiResponse dispatch(FullHttpRequest req) {
+    try {
+      QueryStringDecoder query = new QueryStringDecoder(req.uri());
+      String[] versioned = ApiVersion.split(query.path());
+      Map.Entry<Router.Handler, Matcher> route = router.find(req.method().name(), versioned[1]);
+      if (route == null) {
+        return ApiResponse.json(404, Map.of("message", "page not found"));
+      }
+      ApiRequest request = new ApiRequest(req.method().name(), versioned[1], versioned[0], route.getValue(), query,
+          req.headers(), new ByteBufInputStream(req.content()));
+      return route.getKey().handle(request);
+    } catch (BerthException e) {
+      return ErrorMapping.response(e);
+    } catch (Exception e) {
+      return ApiResponse.json(500, Map.of("message", String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static void send(ChannelHandlerContext ctx, boolean head, ApiResponse r, boolean keepAlive) {
+    HttpResponseStatus status = HttpResponseStatus.valueOf(r.status());
+    try {
+      if (r.file() != null) {
+        RandomAccessFile raf = new RandomAccessFile(r.file().toFile(), "r");
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        headers(res, r, raf.length(), keepAlive);
+        ctx.write(res);
+        ctx.write(new ChunkedFile(raf, 0, raf.length(), 1 << 16));
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+          raf.close();
+          Files.deleteIfExists(r.file());
+          if (!keepAlive) {
+            ctx.close();
+          }
+        });
+        return;
+      }
+      byte[] body = head ? new byte[0] : r.body();
+      DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+      headers(res, r, r.body().length, keepAlive);
+      var f = ctx.writeAndFlush(res);
+      if (!keepAlive) {
+        f.addListener(ChannelFutureListener.CLOSE);
+      }
+    } catch (java.io.IOException e) {
+      ctx.close();
+    }
+  }
+
+  private static void headers(HttpResponse res, ApiResponse r, long length, boolean keepAlive) {
+    if (r.contentType() != null) {
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    }
+    res.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+    res.headers().set("Api-Version", ApiVersion.CURRENT);
+    res.headers().set("Docker-Experimental", "false");
+    res.headers().set("Ostype", "linux");
+    res.headers().set("Server", "Berth/0.1.0 (linux)");
+    r.headers().forEach((k, v) -> res.headers().set(k, v));
+    HttpUtil.setKeepAlive(res, keepAlive);
+  }
+}

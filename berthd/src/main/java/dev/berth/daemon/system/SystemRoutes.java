@@ -1,0 +1,104 @@
+package dev.berth.daemon.system;
+
+import dev.berth.daemon.server.ApiResponse;
+import dev.berth.daemon.server.ApiVersion;
+import dev.berth.daemon.server.Router;
+import dev.berth.images.store.ImageStore;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** _ping, version and info: what every client asks first. */
+public final class SystemRoutes {
+  private final ImageStore images;
+  private final Path dataRoot;
+
+  public SystemRoutes(ImageStore images, Path dataRoot) {
+    this.images = images;
+    this.dataRoot = dataRoot;
+  }
+
+  public void register(Router router) {
+    router.add("GET", "/_ping", r -> new ApiResponse(200, "text/plain; charset=utf-8", "OK".getBytes(), null,
+        Map.of("Builder-Version", "1", "Cache-Control", "no-cache, no-store, must-revalidate", "Pragma", "no-cache")));
+    router.add("GET", "/version", r -> ApiResponse.json(version()));
+    router.add("GET", "/info", r -> ApiResponse.json(info()));
+  }
+
+  private static Map<String, Object> version() {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("Platform", Map.of("Name", "Berth Engine"));
+    v.put("Components", List.of(Map.of("Name", "Engine", "Version", "0.1.0",
+        "Details", Map.of("ApiVersion", ApiVersion.CURRENT, "MinAPIVersion", ApiVersion.MINIMUM, "Os", "linux",
+            "Arch", "amd64", "KernelVersion", kernel()))));
+    v.put("Version", "0.1.0");
+    v.put("ApiVersion", ApiVersion.CURRENT);
+    v.put("MinAPIVersion", ApiVersion.MINIMUM);
+    v.put("GitCommit", "berth");
+    v.put("GoVersion", "java" + Runtime.version().feature());
+    v.put("Os", "linux");
+    v.put("Arch", "amd64");
+    v.put("KernelVersion", kernel());
+    v.put("BuildTime", Instant.EPOCH.toString());
+    return v;
+  }
+
+  private Map<String, Object> info() {
+    Map<String, Object> i = new LinkedHashMap<>();
+    i.put("ID", "berth");
+    // No container runs through berthd yet (issue 4): the counts are real zeros, not placeholders.
+    i.put("Containers", 0);
+    i.put("ContainersRunning", 0);
+    i.put("ContainersPaused", 0);
+    i.put("ContainersStopped", 0);
+    i.put("Images", images.list().size());
+    i.put("Driver", "overlayfs");
+    i.put("DockerRootDir", dataRoot.toString());
+    i.put("LoggingDriver", "json-file");
+    i.put("CgroupDriver", "cgroupfs");
+    i.put("CgroupVersion", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
+    i.put("KernelVersion", kernel());
+    i.put("OperatingSystem", osName());
+    i.put("OSType", "linux");
+    i.put("Architecture", "x86_64");
+    i.put("NCPU", Runtime.getRuntime().availableProcessors());
+    i.put("MemTotal", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
+    i.put("Name", hostname());
+    i.put("ServerVersion", "0.1.0");
+    i.put("DefaultRuntime", "berth");
+    i.put("Runtimes", Map.of("berth", Map.of("path", "berth-runtime")));
+    i.put("LiveRestoreEnabled", true);
+    i.put("SecurityOptions", List.of("name=seccomp,profile=builtin"));
+    i.put("Warnings", List.of("containers are not served by berthd yet; the default network mode will be none"));
+    return i;
+  }
+
+  private static String kernel() {
+    return System.getProperty("os.version");
+  }
+
+  private static String osName() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+        if (line.startsWith("PRETTY_NAME=")) {
+          return line.substring(12).replace("\"", "");
+        }
+      }
+    } catch (java.io.IOException ignored) {
+      // fall through
+    }
+    return "Linux";
+  }
+
+  private static String hostname() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+    } catch (java.io.IOException e) {
+      return "berth";
+    }
+  }
+}
