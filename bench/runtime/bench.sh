@@ -7,7 +7,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 source "$root/scripts/lib.sh"
 runs="${RUNS:-30}"
-work="$(mktemp -d /tmp/berth-bench.XXXXXX)"
+# State roots live under /run (tmpfs), where engines keep them (runc's default is /run/runc).
+work="$(mktemp -d /run/berth-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
 "$root/scripts/make-busybox-bundle.sh" "$work/bundle" true >/dev/null
