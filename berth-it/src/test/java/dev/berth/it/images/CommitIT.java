@@ -15,42 +15,27 @@ import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import dev.berth.images.store.ImageUnpacker;
 import dev.berth.it.fixtures.Cmd;
-import dev.berth.it.fixtures.PrivateDockerd;
+import dev.berth.it.fixtures.DockerdExtension;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A container's changes committed by Berth (new file, deleted file, replaced directory) run in Docker. */
 class CommitIT {
-  private static Path dir;
-  private static PrivateDockerd dockerd;
+  @RegisterExtension static final DockerdExtension DOCKER = new DockerdExtension();
 
-  @BeforeAll
-  static void start() throws Exception {
-    dir = Files.createTempDirectory("berth-commit");
-    dockerd = PrivateDockerd.start(dir.resolve("d"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (dockerd != null) {
-      dockerd.close();
-    }
-    PrivateDockerd.deleteTree(dir);
-  }
 
   @Test
   void committedChangesAreWhatDockerRuns() throws Exception {
-    ImageStore store = new ImageStore(dir.resolve("store"));
+    ImageStore store = new ImageStore(DOCKER.dir().resolve("store"));
     ImageRecord busybox = BaseImages.busybox(store);
-    Snapshots snapshots = new Snapshots(dir.resolve("snapshots"));
+    Snapshots snapshots = new Snapshots(DOCKER.dir().resolve("snapshots"));
     Digest top = new ImageUnpacker(store, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true)).unpack(busybox);
     snapshots.createContainer("c", top);
-    Path merged = dir.resolve("merged");
+    Path merged = DOCKER.dir().resolve("merged");
     Files.createDirectory(merged);
     snapshots.mount("c", merged);
     try {
@@ -65,14 +50,14 @@ class CommitIT {
         List.of("CMD [\"cat\", \"/hello.txt\"]"), "berth", "a test commit", Reference.parse("committed:1"));
     snapshots.removeContainer("c");
 
-    Path archive = dir.resolve("committed.tar");
+    Path archive = DOCKER.dir().resolve("committed.tar");
     ArchiveWriter writer = new ArchiveWriter(store);
     try (OutputStream out = Files.newOutputStream(archive)) {
       writer.dockerArchive(List.of(writer.select("committed:1")), out);
     }
-    dockerd.docker("load", "-i", archive.toString()).ok();
-    assertEquals("committed by berth\n", dockerd.docker("run", "--rm", "--network", "none", "committed:1").ok().out());
-    assertEquals("gone\nnew\n", dockerd.docker("run", "--rm", "--network", "none", "committed:1", "sh", "-c",
+    DOCKER.dockerd().docker("load", "-i", archive.toString()).ok();
+    assertEquals("committed by berth\n", DOCKER.dockerd().docker("run", "--rm", "--network", "none", "committed:1").ok().out());
+    assertEquals("gone\nnew\n", DOCKER.dockerd().docker("run", "--rm", "--network", "none", "committed:1", "sh", "-c",
         "test -e /etc/group || echo gone; ls /home").ok().out());
   }
 }

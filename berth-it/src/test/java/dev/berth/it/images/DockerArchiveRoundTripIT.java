@@ -11,7 +11,7 @@ import dev.berth.images.digest.Digest;
 import dev.berth.images.store.ImageStore;
 import dev.berth.it.fixtures.BusyboxBundle;
 import dev.berth.it.fixtures.Cmd;
-import dev.berth.it.fixtures.PrivateDockerd;
+import dev.berth.it.fixtures.DockerdExtension;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 3, acceptance 1: an image saved by a real dockerd loads into Berth's store and is saved back
@@ -33,34 +33,23 @@ import org.junit.jupiter.api.Test;
  */
 class DockerArchiveRoundTripIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static Path dir;
-  private static PrivateDockerd dockerd;
+  @RegisterExtension static final DockerdExtension DOCKER = new DockerdExtension();
 
   @BeforeAll
-  static void start() throws Exception {
-    dir = Files.createTempDirectory("berth-archive");
-    dockerd = PrivateDockerd.start(dir.resolve("d"));
-    dockerd.importBusybox(BusyboxBundle.create(dir.resolve("bundle")).rootfs());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (dockerd != null) {
-      dockerd.close();
-    }
-    PrivateDockerd.deleteTree(dir);
+  static void prepare() throws Exception {
+    DOCKER.dockerd().importBusybox(BusyboxBundle.create(DOCKER.dir().resolve("bundle")).rootfs());
   }
 
   @Test
   void roundTripThroughBerthKeepsEveryDigest() throws Exception {
-    Path fromDocker = dir.resolve("docker.tar");
-    dockerd.docker("save", "-o", fromDocker.toString(), "busybox:latest").ok();
-    ImageStore store = new ImageStore(dir.resolve("store"));
+    Path fromDocker = DOCKER.dir().resolve("docker.tar");
+    DOCKER.dockerd().docker("save", "-o", fromDocker.toString(), "busybox:latest").ok();
+    ImageStore store = new ImageStore(DOCKER.dir().resolve("store"));
     try (InputStream in = Files.newInputStream(fromDocker)) {
       assertEquals(List.of("busybox:latest"), new DockerArchiveLoader(store).load(in));
     }
     ArchiveWriter writer = new ArchiveWriter(store);
-    Path fromBerth = dir.resolve("berth.tar");
+    Path fromBerth = DOCKER.dir().resolve("berth.tar");
     try (OutputStream out = Files.newOutputStream(fromBerth)) {
       writer.dockerArchive(List.of(writer.select("busybox:latest")), out);
     }
@@ -69,19 +58,19 @@ class DockerArchiveRoundTripIT {
     String inspected = Cmd.run("skopeo", "inspect", "--raw", "docker-archive:" + fromBerth).ok().out();
     assertTrue(inspected.contains(store.resolve("busybox").id()), inspected);
 
-    Path oci = dir.resolve("oci.tar");
+    Path oci = DOCKER.dir().resolve("oci.tar");
     try (OutputStream out = Files.newOutputStream(oci)) {
       writer.ociLayout(List.of(writer.select("busybox:latest")), out);
     }
-    Path layout = dir.resolve("oci");
+    Path layout = DOCKER.dir().resolve("oci");
     Files.createDirectories(layout);
     Cmd.run("tar", "-C", layout.toString(), "-xf", oci.toString()).ok();
     JsonNode ociInspect = JSON.readTree(Cmd.run("skopeo", "inspect", "oci:" + layout + ":latest").ok().out());
     assertEquals(store.resolve("busybox").layers().get(0).digest(), ociInspect.path("Layers").get(0).asText());
 
-    dockerd.docker("rmi", "busybox:latest").ok();
-    dockerd.docker("load", "-i", fromBerth.toString()).ok();
-    assertEquals("ok\n", dockerd.docker("run", "--rm", "--network", "none", "busybox", "echo", "ok").ok().out());
+    DOCKER.dockerd().docker("rmi", "busybox:latest").ok();
+    DOCKER.dockerd().docker("load", "-i", fromBerth.toString()).ok();
+    assertEquals("ok\n", DOCKER.dockerd().docker("run", "--rm", "--network", "none", "busybox", "echo", "ok").ok().out());
   }
 
   /** RepoTags, then the sha256 of the config and of each layer, in order, per image of the archive. */

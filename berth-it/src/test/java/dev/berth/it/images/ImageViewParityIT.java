@@ -11,7 +11,7 @@ import dev.berth.images.store.ImageStore;
 import dev.berth.images.store.ImageUnpacker;
 import dev.berth.it.fixtures.BusyboxBundle;
 import dev.berth.it.fixtures.Cmd;
-import dev.berth.it.fixtures.PrivateDockerd;
+import dev.berth.it.fixtures.DockerdExtension;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,9 +22,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 3, acceptance 2: a container snapshot of an image loaded from `docker save` shows exactly
@@ -35,26 +34,12 @@ class ImageViewParityIT {
   /** Files Docker creates in every container, not part of the image. */
   private static final List<String> DOCKER_ADDS = List.of("/.dockerenv", "/etc/hosts", "/etc/hostname",
       "/etc/resolv.conf", "/etc/mtab", "/dev", "/proc", "/sys");
-  private static Path dir;
-  private static PrivateDockerd dockerd;
+  @RegisterExtension static final DockerdExtension DOCKER = new DockerdExtension();
 
-  @BeforeAll
-  static void start() throws Exception {
-    dir = Files.createTempDirectory("berth-view");
-    dockerd = PrivateDockerd.start(dir.resolve("d"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (dockerd != null) {
-      dockerd.close();
-    }
-    PrivateDockerd.deleteTree(dir);
-  }
 
   @Test
   void berthSeesWhatDockerSees() throws Exception {
-    Path rootfs = BusyboxBundle.create(dir.resolve("bundle")).rootfs();
+    Path rootfs = BusyboxBundle.create(DOCKER.dir().resolve("bundle")).rootfs();
     Files.writeString(rootfs.resolve("etc/shadow"), "root:*:19000::::::\n");
     Cmd.run("chown", "1000:2000", rootfs.resolve("etc/shadow").toString()).ok();
     Cmd.run("chmod", "640", rootfs.resolve("etc/shadow").toString()).ok();
@@ -64,26 +49,26 @@ class ImageViewParityIT {
     Cmd.run("mkfifo", rootfs.resolve("tmp/fifo").toString()).ok();
     Files.createDirectories(rootfs.resolve("var/cache/old"));
     Files.writeString(rootfs.resolve("var/cache/old/stale"), "stale");
-    Path tar = dir.resolve("rootfs.tar");
+    Path tar = DOCKER.dir().resolve("rootfs.tar");
     Cmd.run("tar", "--numeric-owner", "-C", rootfs.toString(), "-cf", tar.toString(), ".").ok();
-    dockerd.docker("import", tar.toString(), "view:base").ok();
+    DOCKER.dockerd().docker("import", tar.toString(), "view:base").ok();
     // A second layer with a deleted file (whiteout) and a replaced directory (opaque).
-    dockerd.docker("run", "--name", "mod", "--network", "none", "view:base", "sh", "-c",
+    DOCKER.dockerd().docker("run", "--name", "mod", "--network", "none", "view:base", "sh", "-c",
         "rm /etc/group && rm -rf /var/cache && mkdir -p /var/cache/new && echo fresh > /var/cache/new/f").ok();
-    dockerd.docker("commit", "mod", "view:two").ok();
-    dockerd.docker("rm", "mod").ok();
+    DOCKER.dockerd().docker("commit", "mod", "view:two").ok();
+    DOCKER.dockerd().docker("rm", "mod").ok();
 
-    Path saved = dir.resolve("saved.tar");
-    dockerd.docker("save", "-o", saved.toString(), "view:two").ok();
-    ImageStore store = new ImageStore(dir.resolve("store"));
+    Path saved = DOCKER.dir().resolve("saved.tar");
+    DOCKER.dockerd().docker("save", "-o", saved.toString(), "view:two").ok();
+    ImageStore store = new ImageStore(DOCKER.dir().resolve("store"));
     try (InputStream in = Files.newInputStream(saved)) {
       new DockerArchiveLoader(store).load(in);
     }
-    Snapshots snapshots = new Snapshots(dir.resolve("snapshots"));
+    Snapshots snapshots = new Snapshots(DOCKER.dir().resolve("snapshots"));
     Digest top = new ImageUnpacker(store, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true))
         .unpack(store.resolve("view:two"));
     snapshots.createContainer("view", top);
-    Path merged = dir.resolve("merged");
+    Path merged = DOCKER.dir().resolve("merged");
     Files.createDirectory(merged);
     snapshots.mount("view", merged);
     Map<String, String> berth;
@@ -94,10 +79,10 @@ class ImageViewParityIT {
       snapshots.removeContainer("view");
     }
 
-    dockerd.docker("create", "--name", "cmp", "view:two").ok();
-    Path exported = dir.resolve("exported.tar");
-    dockerd.docker("export", "-o", exported.toString(), "cmp").ok();
-    dockerd.docker("rm", "cmp").ok();
+    DOCKER.dockerd().docker("create", "--name", "cmp", "view:two").ok();
+    Path exported = DOCKER.dir().resolve("exported.tar");
+    DOCKER.dockerd().docker("export", "-o", exported.toString(), "cmp").ok();
+    DOCKER.dockerd().docker("rm", "cmp").ok();
     Map<String, String> docker = listTar(exported);
     assertEquals(String.join("\n", docker.values()), String.join("\n", berth.values()));
     // And the comparison is about something: the facts the image was built to show.

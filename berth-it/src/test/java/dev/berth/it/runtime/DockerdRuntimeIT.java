@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.it.fixtures.BusyboxBundle;
 import dev.berth.it.fixtures.Cmd;
-import dev.berth.it.fixtures.PrivateDockerd;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.berth.it.fixtures.DockerdExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,29 +17,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * `--runtime berth`. Every case also runs with `--runtime runc`, which validates the harness.
  */
 class DockerdRuntimeIT {
-  private static Path dir;
-  private static PrivateDockerd dockerd;
+  @RegisterExtension static final DockerdExtension DOCKER = new DockerdExtension();
 
   @BeforeAll
-  static void startDockerd() throws Exception {
-    dir = Files.createTempDirectory("berth-dockerd");
-    dockerd = PrivateDockerd.start(dir.resolve("d"));
-    BusyboxBundle bundle = BusyboxBundle.create(dir.resolve("bundle"));
-    dockerd.importBusybox(bundle.rootfs());
-  }
-
-  @AfterAll
-  static void stopDockerd() {
-    if (dockerd != null) {
-      dockerd.close();
-    }
-    PrivateDockerd.deleteTree(dir);
+  static void importBusybox() {
+    BusyboxBundle bundle = BusyboxBundle.create(DOCKER.dir().resolve("bundle"));
+    DOCKER.dockerd().importBusybox(bundle.rootfs());
   }
 
   private static Cmd.Result run(String runtime, String... args) {
     List<String> cmd = new java.util.ArrayList<>(List.of("run", "--network", "none", "--runtime", runtime));
     cmd.addAll(List.of(args));
-    return dockerd.docker(cmd.toArray(String[]::new));
+    return DOCKER.dockerd().docker(cmd.toArray(String[]::new));
   }
 
   @ParameterizedTest
@@ -62,13 +49,13 @@ class DockerdRuntimeIT {
     String id = run(runtime, "-d", "busybox", "sh", "-c", "echo started; while true; do sleep 1; done").ok().out().trim();
     try {
       waitForLog(id, "started");
-      assertTrue(dockerd.docker("logs", id).ok().out().contains("started"));
-      assertEquals("from-exec\n", dockerd.docker("exec", id, "echo", "from-exec").ok().out());
-      assertEquals(3, dockerd.docker("exec", id, "sh", "-c", "exit 3").exit());
-      dockerd.docker("stop", "-t", "2", id).ok();
-      assertEquals("exited", dockerd.docker("inspect", "-f", "{{.State.Status}}", id).ok().out().trim());
+      assertTrue(DOCKER.dockerd().docker("logs", id).ok().out().contains("started"));
+      assertEquals("from-exec\n", DOCKER.dockerd().docker("exec", id, "echo", "from-exec").ok().out());
+      assertEquals(3, DOCKER.dockerd().docker("exec", id, "sh", "-c", "exit 3").exit());
+      DOCKER.dockerd().docker("stop", "-t", "2", id).ok();
+      assertEquals("exited", DOCKER.dockerd().docker("inspect", "-f", "{{.State.Status}}", id).ok().out().trim());
     } finally {
-      dockerd.docker("rm", "-f", id).ok();
+      DOCKER.dockerd().docker("rm", "-f", id).ok();
     }
   }
 
@@ -77,7 +64,7 @@ class DockerdRuntimeIT {
   void interactiveThroughAPty(String runtime) {
     String docker = "/usr/bin/docker run -it --rm --network none --runtime " + runtime
         + " busybox sh -c 'tty; exit 7'";
-    Cmd.Result r = Cmd.run(List.of("script", "-qfec", docker, "/dev/null"), dockerd.env(), null, 60);
+    Cmd.Result r = Cmd.run(List.of("script", "-qfec", docker, "/dev/null"), DOCKER.dockerd().env(), null, 60);
     assertEquals(7, r.exit(), r.toString());
     assertTrue(r.out().contains("/dev/pts/0"), r.toString());
   }
@@ -122,7 +109,7 @@ class DockerdRuntimeIT {
 
   private static void waitForLog(String id, String text) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
-      if (dockerd.docker("logs", id).out().contains(text)) {
+      if (DOCKER.dockerd().docker("logs", id).out().contains(text)) {
         return;
       }
       Thread.sleep(100);
