@@ -76,6 +76,7 @@ class BerthdImagesIT {
     assertTrue(id.startsWith("sha256:"), id);
     assertTrue(docker(cli, "images").ok().out().contains(name), "docker images does not list it");
     assertEquals("[sh] from a test", docker(cli, "image", "inspect", "-f", "{{.Config.Cmd}} {{.Comment}}", name + ":1").ok().out().trim());
+    assertTrue(docker(cli, "history", name + ":1").ok().out().contains("from a test"), "docker history lacks the comment");
     docker(cli, "tag", name + ":1", "other/" + name + ":2").ok();
     assertEquals(id, docker(cli, "image", "inspect", "-f", "{{.Id}}", "other/" + name + ":2").ok().out().trim());
     Path saved = dir.resolve(name + ".tar");

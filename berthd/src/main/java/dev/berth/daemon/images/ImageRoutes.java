@@ -44,6 +44,7 @@ public final class ImageRoutes {
     router.add("POST", "/images/create", this::create);
     router.add("GET", "/images/(.+)/json", r -> ApiResponse.json(inspect(store.resolve(r.group(1)))));
     router.add("GET", "/images/(.+)/get", r -> save(List.of(r.group(1))));
+    router.add("GET", "/images/(.+)/history", r -> ApiResponse.json(history(store.resolve(r.group(1)))));
     router.add("POST", "/images/(.+)/tag", this::tag);
     router.add("DELETE", "/images/(.+)", r -> ApiResponse.json(remove(r.group(1), r.flag("force"))));
   }
@@ -85,6 +86,39 @@ public final class ImageRoutes {
     m.put("RootFS", Map.of("Type", "layers", "Layers", config.diffIds()));
     m.put("Metadata", Map.of("LastTagTime", "0001-01-01T00:00:00Z"));
     return m;
+  }
+
+  /** Newest first, as Docker lists it; only the top entry carries the image id and the tags. */
+  private List<Map<String, Object>> history(ImageRecord image) {
+    ImageConfig config = config(image);
+    List<Map<String, Object>> out = new ArrayList<>();
+    var entries = config.raw().path("history");
+    int layer = 0;
+    List<Long> sizes = image.layers().stream().map(l -> l.size()).toList();
+    for (var h : entries) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("Id", "<missing>");
+      m.put("Created", createdOf(h.path("created").asText(null)));
+      m.put("CreatedBy", h.path("created_by").asText(""));
+      m.put("Tags", List.of());
+      boolean empty = h.path("empty_layer").asBoolean(false);
+      m.put("Size", empty || layer >= sizes.size() ? 0 : sizes.get(layer++));
+      m.put("Comment", h.path("comment").asText(""));
+      out.add(0, m);
+    }
+    if (!out.isEmpty()) {
+      out.get(0).put("Id", image.id());
+      out.get(0).put("Tags", store.tagsOf(image.id()).stream().map(Reference::familiar).toList());
+    }
+    return out;
+  }
+
+  private static long createdOf(String text) {
+    try {
+      return text == null ? 0 : Instant.parse(text).getEpochSecond();
+    } catch (java.time.format.DateTimeParseException e) {
+      return 0;
+    }
   }
 
   private ImageConfig config(ImageRecord image) {
