@@ -87,6 +87,11 @@ class BerthdImagesIT {
     assertTrue(missing.err().contains("No such image"), missing.toString());
     assertTrue(docker(cli, "load", "-i", saved.toString()).ok().out().contains("Loaded image: " + name + ":1"));
     assertEquals(id, docker(cli, "image", "inspect", "-f", "{{.Id}}", name + ":1").ok().out().trim());
+    assertTrue(docker(cli, "system", "df").ok().out().contains("Images"), "docker system df");
+    docker(cli, "import", rootfsTar.toString()).ok(); // untagged: dangling
+    String pruned = docker(cli, "image", "prune", "-f").ok().out();
+    assertTrue(pruned.contains("deleted: sha256:"), pruned);
+    assertEquals(id, docker(cli, "image", "inspect", "-f", "{{.Id}}", name + ":1").ok().out().trim(), "prune removed a named image");
     Cmd.Result pull = docker(cli, "pull", "alpine");
     assertNotEquals(0, pull.exit());
     assertTrue(pull.err().contains("pulling images is not supported yet"), pull.toString());

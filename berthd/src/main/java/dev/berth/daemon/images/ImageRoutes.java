@@ -42,6 +42,7 @@ public final class ImageRoutes {
     router.add("GET", "/images/get", r -> save(r.params("names")));
     router.add("POST", "/images/load", this::load);
     router.add("POST", "/images/create", this::create);
+    router.add("POST", "/images/prune", r -> ApiResponse.json(prune()));
     router.add("GET", "/images/(.+)/json", r -> ApiResponse.json(inspect(store.resolve(r.group(1)))));
     router.add("GET", "/images/(.+)/get", r -> save(List.of(r.group(1))));
     router.add("GET", "/images/(.+)/history", r -> ApiResponse.json(history(store.resolve(r.group(1)))));
@@ -210,6 +211,28 @@ public final class ImageRoutes {
       result.add(Map.of("Deleted", image.id()));
     }
     return result;
+  }
+
+  /** Removes dangling images (no name); their blobs go with the next garbage collection. */
+  private Map<String, Object> prune() {
+    List<Map<String, String>> deleted = new ArrayList<>();
+    long reclaimed = 0;
+    for (ImageRecord image : store.list()) {
+      if (store.tagsOf(image.id()).isEmpty()) {
+        store.remove(image.id());
+        deleted.add(Map.of("Deleted", image.id()));
+        reclaimed += size(image);
+      }
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
+    result.put("SpaceReclaimed", reclaimed);
+    return result;
+  }
+
+  /** The images part of `docker system df`. */
+  public List<Map<String, Object>> usage() {
+    return list();
   }
 
   private static String jsonLine(String key, String value) {

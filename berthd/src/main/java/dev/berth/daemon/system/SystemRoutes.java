@@ -27,6 +27,7 @@ public final class SystemRoutes {
         Map.of("Builder-Version", "1", "Cache-Control", "no-cache, no-store, must-revalidate", "Pragma", "no-cache")));
     router.add("GET", "/version", r -> ApiResponse.json(version()));
     router.add("GET", "/info", r -> ApiResponse.json(info()));
+    router.add("GET", "/system/df", r -> ApiResponse.json(df()));
   }
 
   private static Map<String, Object> version() {
@@ -45,6 +46,32 @@ public final class SystemRoutes {
     v.put("KernelVersion", kernel());
     v.put("BuildTime", Instant.EPOCH.toString());
     return v;
+  }
+
+  /** Disk usage by images; containers, volumes and build cache do not exist in berthd yet. */
+  private Map<String, Object> df() {
+    List<Map<String, Object>> list = new java.util.ArrayList<>();
+    long total = 0;
+    for (var image : images.list()) {
+      long size = image.layers().stream().mapToLong(l -> l.size()).sum();
+      total += size;
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("Id", image.id());
+      m.put("RepoTags", images.tagsOf(image.id()).stream().map(r -> r.familiar()).toList());
+      m.put("RepoDigests", List.of());
+      m.put("Created", 0);
+      m.put("Size", size);
+      m.put("SharedSize", 0);
+      m.put("Containers", 0);
+      list.add(m);
+    }
+    Map<String, Object> df = new LinkedHashMap<>();
+    df.put("LayersSize", total);
+    df.put("Images", list);
+    df.put("Containers", List.of());
+    df.put("Volumes", List.of());
+    df.put("BuildCache", List.of());
+    return df;
   }
 
   private Map<String, Object> info() {
