@@ -41,6 +41,7 @@ public final class Main implements Callable<Integer> {
     Router router = new Router();
     new SystemRoutes(images, dataRoot).register(router);
     new ImageRoutes(images, dataRoot.resolve("images")).register(router);
+    NotYetRoutes.register(router);
     try (ApiServer server = new ApiServer(socket)) {
       server.start(router);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));

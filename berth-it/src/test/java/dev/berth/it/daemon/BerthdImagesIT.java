@@ -98,6 +98,14 @@ class BerthdImagesIT {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"/usr/local/bin/docker", "/usr/bin/docker"})
+  void containerCommandsSayTheyAreNotThereYet(String cli) {
+    Cmd.Result ps = docker(cli, "ps");
+    assertNotEquals(0, ps.exit());
+    assertTrue(ps.err().contains("not implemented in berthd yet"), ps.toString());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"/v1.99/version", "/v1.12/version", "/nonexistent"})
   void versionsAndRoutesAreRefusedAsDockerDoes(String path) {
     Cmd.Result r = Cmd.run("curl", "-s", "-w", "\n%{http_code}", "--unix-socket", dir.resolve("berth.sock").toString(),
