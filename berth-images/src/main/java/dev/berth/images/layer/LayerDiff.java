@@ -2,26 +2,31 @@ package dev.berth.images.layer;
 
 import dev.berth.common.ffm.ErrnoException;
 import dev.berth.images.digest.Digest;
+import dev.berth.images.fs.FileStat;
 import dev.berth.images.fs.FileSystemOps;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * The changes in a container's overlay upper directory as a layer tar, for commit and export:
- * overlay whiteouts (0/0 character devices) become {@code .wh.<name>} entries and opaque directories
- * get a {@code .wh..wh..opq} entry, as the image spec defines them.
+ * overlay whiteouts (0/0 character devices) become {@code .wh.<name>} entries (mode 0600, the
+ * whiteout's owner), opaque directories get a {@code .wh..wh..opq} entry, as the image spec defines
+ * them and Docker writes them. Entries come in lexical order, parents first; times are whole seconds
+ * (as Docker writes them); xattrs are kept byte for byte, except overlay's own and SELinux labels.
+ * Sockets are left out, as in Docker.
  */
 public final class LayerDiff {
   private final FileSystemOps ops;
@@ -30,85 +35,137 @@ public final class LayerDiff {
     this.ops = ops;
   }
 
-  /** Writes the tar of {@code upper}'s changes to {@code out}; returns its diff_id. */
-  public Digest write(Path upper, OutputStream out) throws IOException {
+  /**
+   * Writes the tar of {@code upperDir}'s changes over {@code lowerDirsTopFirst} to {@code tarOut};
+   * returns its diff_id. A whiteout of a name that no lower layer has hides nothing and is left out.
+   */
+  public Digest write(List<Path> lowerDirsTopFirst, Path upperDir, OutputStream tarOut) throws IOException {
     MessageDigest md = Digest.newDigester("sha256");
-    DigestOutputStream digesting = new DigestOutputStream(out, md);
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(digesting);
-    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    Map<Object, String> hardlinks = new HashMap<>();
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(upper)) {
-      paths = walk.filter(p -> !p.equals(upper)).sorted().toList();
-    }
-    for (Path p : paths) {
-      entry(tar, upper, p, hardlinks);
-    }
+    BufferedOutputStream buffered = new BufferedOutputStream(new DigestOutputStream(tarOut, md), 1 << 16);
+    TarWriter tar = new TarWriter(buffered);
+    new Walk(lowerDirsTopFirst, tar).directory(upperDir, "");
     tar.finish();
-    tar.flush();
+    buffered.flush();
     return Digest.of("sha256", md.digest());
   }
 
-  private void entry(TarArchiveOutputStream tar, Path upper, Path p, Map<Object, String> hardlinks) throws IOException {
-    String name = upper.relativize(p).toString();
-    Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,rdev,ino,nlink,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-    int mode = (int) a.get("mode");
-    int type = mode & 0170000;
-    if (type == 0020000 && (long) a.get("rdev") == 0) {
-      Path parent = upper.relativize(p).getParent();
-      add(tar, new TarArchiveEntry((parent == null ? "" : parent + "/") + LayerUnpacker.WHITEOUT + p.getFileName()), null);
-      return;
-    }
-    TarArchiveEntry e;
-    if (type == 0040000) {
-      e = new TarArchiveEntry(name + "/");
-    } else if (type == 0120000) {
-      e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-      e.setLinkName(Files.readSymbolicLink(p).toString());
-    } else if (type == 0100000 && (int) a.get("nlink") > 1 && hardlinks.containsKey(a.get("ino"))) {
-      e = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
-      e.setLinkName(hardlinks.get(a.get("ino")));
-    } else if (type == 0010000) {
-      e = new TarArchiveEntry(name, TarArchiveEntry.LF_FIFO);
-    } else if (type == 0020000 || type == 0060000) {
-      e = new TarArchiveEntry(name, type == 0020000 ? TarArchiveEntry.LF_CHR : TarArchiveEntry.LF_BLK);
-      long rdev = (long) a.get("rdev");
-      e.setDevMajor((int) (((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL)));
-      e.setDevMinor((int) ((rdev & 0xff) | ((rdev >> 12) & ~0xffL)));
-    } else {
-      e = new TarArchiveEntry(name);
-      e.setSize(Files.size(p));
-      if ((int) a.get("nlink") > 1) {
-        hardlinks.put(a.get("ino"), name);
-      }
-    }
-    e.setMode(mode);
-    e.setUserId((int) a.get("uid"));
-    e.setGroupId((int) a.get("gid"));
-    e.setModTime(((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis());
-    add(tar, e, type == 0100000 && e.isFile() ? p : null);
-    if (type == 0040000 && opaque(p)) {
-      add(tar, new TarArchiveEntry(name + "/" + LayerUnpacker.OPAQUE), null);
-    }
+  /** The diff of {@code upperDir} without knowing its lower layers: every whiteout is kept. */
+  public Digest write(Path upperDir, OutputStream tarOut) throws IOException {
+    return write(null, upperDir, tarOut);
   }
 
-  private boolean opaque(Path dir) {
-    try {
-      byte[] v = ops.lgetxattr(dir, "trusted.overlay.opaque");
-      return v != null && v.length == 1 && v[0] == 'y';
-    } catch (ErrnoException e) {
+  private final class Walk {
+    private final List<Path> lowers;
+    private final TarWriter tar;
+    private final Map<String, String> firstNameOfInode = new HashMap<>();
+
+    Walk(List<Path> lowers, TarWriter tar) {
+      this.lowers = lowers;
+      this.tar = tar;
+    }
+
+    void directory(Path dir, String rel) throws IOException {
+      List<Path> children;
+      try (Stream<Path> s = Files.list(dir)) {
+        children = new ArrayList<>(s.toList());
+      }
+      children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+      for (Path child : children) {
+        String name = rel.isEmpty() ? child.getFileName().toString() : rel + "/" + child.getFileName();
+        FileStat st = ops.lstat(child);
+        entry(child, name, st);
+        if (st.isDirectory()) {
+          directory(child, name);
+        }
+      }
+    }
+
+    private void entry(Path p, String name, FileStat st) throws IOException {
+      if (st.isWhiteout()) {
+        if (hiddenInLowers(name)) {
+          int slash = name.lastIndexOf('/');
+          String wh = name.substring(0, slash + 1) + LayerUnpacker.WHITEOUT + name.substring(slash + 1);
+          tar.write(entry(wh, TarEntry.FILE, 0600, st, 0, null, Map.of()), null);
+        }
+        return;
+      }
+      Map<String, byte[]> xattrs = xattrs(p);
+      switch (st.type()) {
+        case FileStat.S_IFDIR -> {
+          tar.write(entry(name + "/", TarEntry.DIRECTORY, st.permissions(), st, 0, null, xattrs), null);
+          if (opaque(p)) {
+            tar.write(entry(name + "/" + LayerUnpacker.OPAQUE, TarEntry.FILE, st.permissions() & 0777, st, 0, null,
+                Map.of()), null);
+          }
+        }
+        case FileStat.S_IFREG -> {
+          String first = st.nlink() > 1 ? firstNameOfInode.putIfAbsent(st.dev() + ":" + st.ino(), name) : null;
+          if (first != null) {
+            tar.write(entry(name, TarEntry.HARDLINK, st.permissions(), st, 0, first, xattrs), null);
+          } else {
+            try (InputStream in = Files.newInputStream(p)) {
+              tar.write(entry(name, TarEntry.FILE, st.permissions(), st, st.size(), null, xattrs), in);
+            }
+          }
+        }
+        case FileStat.S_IFLNK ->
+            tar.write(entry(name, TarEntry.SYMLINK, 0777, st, 0, Files.readSymbolicLink(p).toString(), xattrs), null);
+        case FileStat.S_IFCHR, FileStat.S_IFBLK -> {
+          char type = st.type() == FileStat.S_IFCHR ? TarEntry.CHAR_DEVICE : TarEntry.BLOCK_DEVICE;
+          tar.write(new TarEntry(name, type, st.permissions(), st.uid(), st.gid(), 0, st.mtimeSeconds(), 0, -1, 0, "",
+              st.rdevMajor(), st.rdevMinor(), xattrs, null), null);
+        }
+        case FileStat.S_IFIFO -> tar.write(entry(name, TarEntry.FIFO, st.permissions(), st, 0, null, xattrs), null);
+        default -> {
+          // a socket: it belongs to a running process, not to the image
+        }
+      }
+    }
+
+    private TarEntry entry(String name, char type, int mode, FileStat st, long size, String link,
+        Map<String, byte[]> xattrs) {
+      return new TarEntry(name, type, mode, st.uid(), st.gid(), size, st.mtimeSeconds(), 0, -1, 0,
+          link == null ? "" : link, 0, 0, xattrs, null);
+    }
+
+    private boolean hiddenInLowers(String name) throws IOException {
+      if (lowers == null) {
+        return true;
+      }
+      for (Path lower : lowers) {
+        try {
+          ops.lstat(lower.resolve(name));
+          return true;
+        } catch (NoSuchFileException e) {
+          // not in this layer
+        }
+      }
       return false;
     }
-  }
 
-  private static void add(TarArchiveOutputStream tar, TarArchiveEntry e, Path content) throws IOException {
-    tar.putArchiveEntry(e);
-    if (content != null) {
-      try (InputStream in = Files.newInputStream(content)) {
-        in.transferTo(tar);
+    private Map<String, byte[]> xattrs(Path p) throws IOException {
+      Map<String, byte[]> out = new LinkedHashMap<>();
+      List<String> names = new ArrayList<>(ops.llistxattr(p));
+      names.sort(null);
+      for (String n : names) {
+        if (n.startsWith("trusted.overlay.") || n.equals("security.selinux")) {
+          continue;
+        }
+        byte[] v = ops.lgetxattr(p, n);
+        if (v != null) {
+          out.put(n, v);
+        }
+      }
+      return out;
+    }
+
+    private boolean opaque(Path dir) {
+      try {
+        byte[] v = ops.lgetxattr(dir, "trusted.overlay.opaque");
+        return v != null && v.length == 1 && v[0] == 'y';
+      } catch (ErrnoException e) {
+        return false;
       }
     }
-    tar.closeArchiveEntry();
   }
 }

@@ -1,220 +1,146 @@
 package dev.berth.images.layer;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
-import dev.berth.common.ffm.ErrnoException;
 import dev.berth.images.digest.Digest;
 import dev.berth.images.fs.FileSystemOps;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.DirectoryNotEmptyException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
- * Unpacks a layer (gzip, zstd or plain tar) onto a fresh snapshot directory, in overlayfs form:
- * {@code .wh.<name>} becomes a 0/0 character device, {@code .wh..wh..opq} the
+ * Unpacks a layer (gzip, zstd, bzip2 or plain tar, told apart by magic bytes) onto a fresh directory,
+ * in overlayfs form: {@code .wh.<name>} becomes a 0/0 character device, {@code .wh..wh..opq} the
  * {@code trusted.overlay.opaque} attribute. Layers are untrusted: no entry may write outside the
- * directory (".." components, writes through symlinks, hardlinks to outside), and on any refusal the
- * partial directory is removed.
+ * directory (".." components, writes through symlinks, hardlinks to outside), names with NUL or over
+ * PATH_MAX are refused, device nodes only pass when allowed, and on any refusal the partial directory
+ * is removed. A leading "/" in a name is stripped, as Docker does.
  */
 public final class LayerUnpacker {
   static final String WHITEOUT = ".wh.";
+  static final String WHITEOUT_META = ".wh..wh.";
   static final String OPAQUE = ".wh..wh..opq";
-  private static final int MAX_PATH = 4096;
 
   private final FileSystemOps ops;
   private final boolean allowDevices;
 
+  /** @param allowDevices whether char and block device entries may be created (whiteouts always are) */
   public LayerUnpacker(FileSystemOps ops, boolean allowDevices) {
     this.ops = ops;
     this.allowDevices = allowDevices;
   }
 
-  /** Unpacks into {@code destination}, which must not exist yet; it does exactly when this returns. */
-  public UnpackedLayer unpack(InputStream blob, Path destination) {
+  /** Unpacks into {@code destination}, which must not exist yet; it exists exactly when this returns. */
+  public UnpackedLayer unpack(InputStream layerBlob, Path destination) {
+    return unpack(layerBlob, destination, null, null);
+  }
+
+  /**
+   * As {@link #unpack(InputStream, Path)}, and the blob must hash to {@code expectedBlob} and its
+   * uncompressed tar to {@code expectedDiffId} (either may be null: not checked). On a mismatch the
+   * directory is removed: content that is not what was asked for is never used.
+   */
+  public UnpackedLayer unpack(InputStream layerBlob, Path destination, Digest expectedBlob, Digest expectedDiffId) {
     try {
       Files.createDirectory(destination);
-      MessageDigest md = Digest.newDigester("sha256");
-      CountingInput counted;
-      try (InputStream tar = new DigestInputStream(counted = new CountingInput(decompress(blob)), md)) {
-        apply(new TarReader(tar), destination);
-        tar.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      throw new Internal("cannot create the layer directory " + destination + ": " + e.getMessage(), e);
+    }
+    try {
+      UnpackedLayer layer = unpackInto(layerBlob, destination, expectedBlob);
+      if (expectedDiffId != null && !expectedDiffId.equals(layer.diffId())) {
+        throw new InvalidArgument("digest mismatch: the layer's tar is " + layer.diffId() + ", expected " + expectedDiffId);
       }
-      return new UnpackedLayer(Digest.of("sha256", md.digest()), counted.count);
-    } catch (BerthException e) {
+      return layer;
+    } catch (RuntimeException e) {
       removeTree(destination);
       throw e;
-    } catch (IOException e) {
-      removeTree(destination);
-      throw new InvalidArgument("cannot unpack layer: " + e.getMessage(), e);
     }
   }
 
-  private static InputStream decompress(InputStream blob) throws IOException {
-    BufferedInputStream in = new BufferedInputStream(blob, 1 << 16);
-    in.mark(4);
-    byte[] head = in.readNBytes(4);
+  private UnpackedLayer unpackInto(InputStream layerBlob, Path destination, Digest expectedBlob) {
+    MessageDigest blobDigest = expectedBlob == null ? null : Digest.newDigester(expectedBlob.algorithm());
+    InputStream raw = new BufferedInputStream(
+        blobDigest == null ? layerBlob : new DigestInputStream(layerBlob, blobDigest), 1 << 16);
+    MessageDigest tarDigest = Digest.newDigester("sha256");
+    TarEntry e = null;
+    try {
+      CountingInput counted = new CountingInput(decompress(raw));
+      InputStream tar = new DigestInputStream(counted, tarDigest);
+      TarReader reader = new TarReader(tar);
+      EntryWriter writer = new EntryWriter(destination, ops, allowDevices);
+      while ((e = reader.next()) != null) {
+        writer.write(e, reader.content());
+      }
+      e = null;
+      writer.finish();
+      tar.transferTo(OutputStream.nullOutputStream()); // the diff_id covers the end blocks and any padding
+      raw.transferTo(OutputStream.nullOutputStream());
+      if (blobDigest != null) {
+        Digest actual = Digest.of(expectedBlob.algorithm(), blobDigest.digest());
+        if (!actual.equals(expectedBlob)) {
+          throw new InvalidArgument("digest mismatch: the layer blob is " + actual + ", expected " + expectedBlob);
+        }
+      }
+      return new UnpackedLayer(Digest.of("sha256", tarDigest.digest()), counted.count);
+    } catch (BerthException x) {
+      throw x;
+    } catch (EOFException | ZipException | com.github.luben.zstd.ZstdIOException x) {
+      throw new InvalidArgument("cannot unpack layer: truncated or corrupt data"
+          + (e == null ? "" : " in entry " + EntryName.printable(e.name())) + ": " + x.getMessage(), x);
+    } catch (IOException | UncheckedIOException x) {
+      throw new Internal("cannot unpack layer" + (e == null ? "" : " entry " + EntryName.printable(e.name()))
+          + ": " + x.getMessage(), x);
+    }
+  }
+
+  static InputStream decompress(InputStream in) throws IOException {
+    in.mark(6);
+    byte[] head = in.readNBytes(6);
     in.reset();
-    if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+    if (starts(head, 0x1f, 0x8b)) {
       return new GZIPInputStream(in, 1 << 16);
     }
-    if (head.length == 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-        && (head[3] & 0xff) == 0xfd) {
+    if (starts(head, 0x28, 0xb5, 0x2f, 0xfd)) {
       return new com.github.luben.zstd.ZstdInputStream(in);
+    }
+    if (starts(head, 'B', 'Z', 'h')) {
+      return new BZip2CompressorInputStream(in, true);
+    }
+    if (starts(head, 0xfd, '7', 'z', 'X', 'Z', 0)) {
+      throw new InvalidArgument("xz-compressed layers are not supported (use gzip, zstd or plain tar)");
     }
     return in;
   }
 
-  private void apply(TarReader reader, Path root) throws IOException {
-    Deque<TarEntry> directories = new ArrayDeque<>();
-    List<Path> directoryPaths = new ArrayList<>();
-    for (TarEntry e; (e = reader.next()) != null; ) {
-      String name = clean(e.name());
-      if (name.isEmpty()) {
-        continue;
-      }
-      Path target = root.resolve(name);
-      Path parent = target.getParent();
-      ensureParents(root, parent, e.name());
-      String base = target.getFileName().toString();
-      if (base.equals(OPAQUE)) {
-        setXattr(parent, "trusted.overlay.opaque", "y".getBytes(), e.name());
-        continue;
-      }
-      if (base.startsWith(WHITEOUT)) {
-        Path hidden = parent.resolve(base.substring(WHITEOUT.length()));
-        removeExisting(hidden);
-        errno(() -> ops.mknod(hidden, 'c', 0, 0, 0), e.name());
-        continue;
-      }
-      if (!(e.type() == TarEntry.DIRECTORY && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))) {
-        removeExisting(target);
-      }
-      create(e, root, target, reader);
-      if (e.type() == TarEntry.DIRECTORY) {
-        directories.push(e);
-        directoryPaths.add(0, target);
-      } else if (e.type() != TarEntry.HARDLINK) {
-        // A hardlink shares its target's inode, whose metadata its own entry already set.
-        metadata(e, target);
+  private static boolean starts(byte[] head, int... magic) {
+    if (head.length < magic.length) {
+      return false;
+    }
+    for (int i = 0; i < magic.length; i++) {
+      if ((head[i] & 0xff) != magic[i]) {
+        return false;
       }
     }
-    // A directory's mtime changes whenever an entry is created in it: set directories last, deepest first.
-    for (Path dir : directoryPaths) {
-      metadata(directories.pop(), dir);
-    }
+    return true;
   }
 
-  private void create(TarEntry e, Path root, Path target, TarReader reader) throws IOException {
-    switch (e.type()) {
-      case TarEntry.DIRECTORY -> {
-        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectory(target);
-        }
-      }
-      case TarEntry.FILE -> Files.copy(reader.content(), target);
-      case TarEntry.SYMLINK -> Files.createSymbolicLink(target, Path.of(e.linkName()));
-      case TarEntry.HARDLINK -> {
-        String linkName = clean(e.linkName());
-        Path source = root.resolve(linkName);
-        ensureParents(root, source.getParent(), e.name());
-        if (linkName.isEmpty() || !Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-          throw new InvalidArgument("layer entry " + e.name() + ": hardlink target " + e.linkName() + " does not exist in the layer");
-        }
-        Files.createLink(target, source);
-      }
-      case TarEntry.CHAR_DEVICE, TarEntry.BLOCK_DEVICE -> {
-        if (!allowDevices) {
-          throw new InvalidArgument("layer entry " + e.name() + ": device nodes are not allowed here");
-        }
-        errno(() -> ops.mknod(target, e.type() == TarEntry.CHAR_DEVICE ? 'c' : 'b', (int) e.mode(), e.devMajor(), e.devMinor()), e.name());
-      }
-      case TarEntry.FIFO -> errno(() -> ops.mknod(target, 'p', (int) e.mode(), 0, 0), e.name());
-      default -> throw new InvalidArgument("layer entry " + e.name() + ": unsupported tar entry type '" + e.type() + "'");
-    }
-  }
-
-  private void metadata(TarEntry e, Path target) {
-    errno(() -> ops.lchown(target, e.uid(), e.gid()), e.name());
-    for (var x : e.xattrs().entrySet()) {
-      setXattr(target, x.getKey(), x.getValue(), e.name());
-    }
-    if (e.type() != TarEntry.SYMLINK) {
-      // After chown, which clears setuid/setgid bits.
-      errno(() -> ops.chmod(target, (int) e.mode()), e.name());
-    }
-    errno(() -> ops.lutimes(target, e.mtimeSeconds(), e.mtimeNanos()), e.name());
-  }
-
-  private void setXattr(Path path, String name, byte[] value, String entry) {
-    errno(() -> ops.lsetxattr(path, name, value), entry);
-  }
-
-  /** The entry name as a relative path; "..", NUL and over-long names are refused. */
-  static String clean(String name) {
-    if (name.indexOf('\0') >= 0) {
-      throw new InvalidArgument("layer entry name contains a NUL byte");
-    }
-    if (name.length() > MAX_PATH) {
-      throw new InvalidArgument("layer entry name is longer than " + MAX_PATH + " bytes");
-    }
-    List<String> parts = new ArrayList<>();
-    for (String part : name.split("/")) {
-      if (part.isEmpty() || part.equals(".")) {
-        continue;
-      }
-      if (part.equals("..")) {
-        throw new InvalidArgument("layer entry " + name + " contains \"..\"");
-      }
-      parts.add(part);
-    }
-    return String.join("/", parts);
-  }
-
-  /**
-   * Every directory between the root and {@code dir} must be a real directory: an entry must never be
-   * written through a symlink planted by an earlier entry or layer. Missing ones are created.
-   */
-  private static void ensureParents(Path root, Path dir, String entry) throws IOException {
-    Path current = root;
-    for (Path part : root.relativize(dir)) {
-      current = current.resolve(part);
-      if (Files.isSymbolicLink(current)) {
-        throw new InvalidArgument("layer entry " + entry + " would be written through the symlink /" + root.relativize(current));
-      }
-      if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createDirectory(current);
-      } else if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
-        throw new InvalidArgument("layer entry " + entry + ": /" + root.relativize(current) + " is not a directory");
-      }
-    }
-  }
-
-  private static void removeExisting(Path target) throws IOException {
-    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      removeTree(target);
-    } else {
-      try {
-        Files.deleteIfExists(target);
-      } catch (DirectoryNotEmptyException e) {
-        removeTree(target);
-      }
-    }
-  }
-
+  /** Removes a tree without following symlinks (a layer's links may point anywhere). */
   static void removeTree(Path dir) {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
@@ -223,24 +149,12 @@ public final class LayerUnpacker {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    } catch (IOException e) {
-      throw new InvalidArgument("cannot remove " + dir + ": " + e.getMessage(), e);
+    } catch (IOException | UncheckedIOException e) {
+      throw new Internal("cannot remove " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private interface Syscall {
-    void run() throws ErrnoException;
-  }
-
-  private static void errno(Syscall call, String entry) {
-    try {
-      call.run();
-    } catch (ErrnoException e) {
-      throw new InvalidArgument("layer entry " + entry + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static final class CountingInput extends java.io.FilterInputStream {
+  private static final class CountingInput extends FilterInputStream {
     long count;
 
     CountingInput(InputStream in) {

@@ -56,7 +56,7 @@ class LoadKillIT {
       try (Stream<Path> s = Files.exists(snapshots.resolve("layers")) ? Files.list(snapshots.resolve("layers")) : Stream.empty()) {
         for (Path layer : s.toList()) {
           assertFalse(layer.getFileName().toString().startsWith("."), "a half-unpacked layer is visible: " + layer);
-          assertTrue(Files.exists(layer.resolve("parent")), "a layer without its metadata: " + layer);
+          assertTrue(Files.exists(layer.resolve("snapshot.json")), "a layer without its metadata: " + layer);
         }
       }
       LoadChild.main(new String[] {archive.toString(), store.toString(), snapshots.toString(), "big:1"});
