@@ -43,6 +43,34 @@ public final class NativeCall {
     return LINKER.downcallHandle(symbol, d);
   }
 
+  /** The body of a binding: native memory comes from {@code arena}, errno is captured in {@code errnoState}. */
+  @FunctionalInterface
+  public interface Body<T> {
+    T run(Arena arena, MemorySegment errnoState) throws Throwable;
+  }
+
+  /**
+   * Runs a binding's body with a confined arena and an errno capture segment. An {@link ErrnoException}
+   * passes through; anything else a downcall handle throws (a wrong signature) is a bug, not an I/O error.
+   */
+  public static <T> T call(Body<T> body) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      return body.run(arena, errnoState(arena));
+    } catch (ErrnoException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /** For the common shape: one call that returns -1 and sets errno on failure. */
+  public static void check(String call, String subject, Body<? extends Number> body) throws ErrnoException {
+    NativeCall.<Void>call((arena, st) -> {
+      ErrnoException.check(body.run(arena, st).longValue(), st, call, subject);
+      return null;
+    });
+  }
+
   public static MemorySegment errnoState(Arena arena) {
     return arena.allocate(CAPTURE_LAYOUT);
   }

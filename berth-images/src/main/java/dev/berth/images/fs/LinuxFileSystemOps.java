@@ -68,8 +68,7 @@ public final class LinuxFileSystemOps implements FileSystemOps {
 
   @Override
   public byte[] lgetxattr(Path path, String name) throws ErrnoException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(a);
+    return NativeCall.call((a, st) -> {
       MemorySegment buf = a.allocate(XATTR_MAX);
       long n = (long) LGETXATTR.invokeExact(st, cPath(a, path), a.allocateFrom(name), buf, XATTR_MAX);
       if (n < 0 && NativeCall.errno(st) == Errno.ENODATA) {
@@ -77,17 +76,12 @@ public final class LinuxFileSystemOps implements FileSystemOps {
       }
       ErrnoException.check(n, st, "lgetxattr " + name, path.toString());
       return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
   public List<String> llistxattr(Path path) throws ErrnoException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(a);
+    return NativeCall.call((a, st) -> {
       MemorySegment buf = a.allocate(XATTR_MAX);
       long n = (long) LLISTXATTR.invokeExact(st, cPath(a, path), buf, XATTR_MAX);
       ErrnoException.check(n, st, "llistxattr", path.toString());
@@ -101,11 +95,7 @@ public final class LinuxFileSystemOps implements FileSystemOps {
         }
       }
       return out;
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
@@ -142,18 +132,7 @@ public final class LinuxFileSystemOps implements FileSystemOps {
     return a.allocateFrom(path.toString());
   }
 
-  private interface Call {
-    int invoke(Arena arena, MemorySegment state) throws Throwable;
-  }
-
-  private static void call(String what, Path path, Call call) throws ErrnoException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(a);
-      ErrnoException.check(call.invoke(a, st), st, what, path.toString());
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+  private static void call(String what, Path path, NativeCall.Body<Integer> body) throws ErrnoException {
+    NativeCall.check(what, path.toString(), body);
   }
 }

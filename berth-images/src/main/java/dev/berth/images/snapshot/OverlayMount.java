@@ -53,31 +53,29 @@ final class OverlayMount {
   /** Mounts {@code lowerTopFirst} under {@code upper} (with its {@code work} dir) on {@code target}. */
   static void mount(List<Path> lowerTopFirst, Path upper, Path work, Path target) throws ErrnoException {
     List<Integer> fds = new ArrayList<>();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(a);
-      int fs = (int) FSOPEN.invokeExact(st, a.allocateFrom("overlay"), FSOPEN_CLOEXEC);
-      ErrnoException.check(fs, st, "fsopen", "overlay");
-      fds.add(fs);
-      for (Path lower : lowerTopFirst) {
-        set(a, st, fs, "lowerdir+", shortPath(a, st, lower, fds));
-      }
-      set(a, st, fs, "upperdir", shortPath(a, st, upper, fds));
-      set(a, st, fs, "workdir", shortPath(a, st, work, fds));
-      for (String off : List.of("redirect_dir", "metacopy", "index")) {
-        optional(a, st, fs, off, "off");
-      }
-      int rc = (int) FSCONFIG.invokeExact(st, fs, FSCONFIG_CMD_CREATE, MemorySegment.NULL, MemorySegment.NULL, 0);
-      ErrnoException.check(rc, st, "fsconfig create", "overlay on " + target);
-      int mnt = (int) FSMOUNT.invokeExact(st, fs, FSMOUNT_CLOEXEC, 0);
-      ErrnoException.check(mnt, st, "fsmount", target.toString());
-      fds.add(mnt);
-      rc = (int) MOVE_MOUNT.invokeExact(st, mnt, a.allocateFrom(""), AT_FDCWD, a.allocateFrom(target.toString()),
-          MOVE_MOUNT_F_EMPTY_PATH);
-      ErrnoException.check(rc, st, "move_mount", target.toString());
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+    try {
+      NativeCall.<Void>call((a, st) -> {
+        int fs = (int) FSOPEN.invokeExact(st, a.allocateFrom("overlay"), FSOPEN_CLOEXEC);
+        ErrnoException.check(fs, st, "fsopen", "overlay");
+        fds.add(fs);
+        for (Path lower : lowerTopFirst) {
+          set(a, st, fs, "lowerdir+", shortPath(a, st, lower, fds));
+        }
+        set(a, st, fs, "upperdir", shortPath(a, st, upper, fds));
+        set(a, st, fs, "workdir", shortPath(a, st, work, fds));
+        for (String off : List.of("redirect_dir", "metacopy", "index")) {
+          optional(a, st, fs, off, "off");
+        }
+        int rc = (int) FSCONFIG.invokeExact(st, fs, FSCONFIG_CMD_CREATE, MemorySegment.NULL, MemorySegment.NULL, 0);
+        ErrnoException.check(rc, st, "fsconfig create", "overlay on " + target);
+        int mnt = (int) FSMOUNT.invokeExact(st, fs, FSMOUNT_CLOEXEC, 0);
+        ErrnoException.check(mnt, st, "fsmount", target.toString());
+        fds.add(mnt);
+        rc = (int) MOVE_MOUNT.invokeExact(st, mnt, a.allocateFrom(""), AT_FDCWD, a.allocateFrom(target.toString()),
+            MOVE_MOUNT_F_EMPTY_PATH);
+        ErrnoException.check(rc, st, "move_mount", target.toString());
+        return null;
+      });
     } finally {
       closeAll(fds);
     }
@@ -108,26 +106,14 @@ final class OverlayMount {
     }
   }
 
-  private static void closeAll(List<Integer> fds) {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(a);
-      for (int fd : fds) {
-        int ignored = (int) CLOSE.invokeExact(st, fd);
-      }
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+  private static void closeAll(List<Integer> fds) throws ErrnoException {
+    for (int fd : fds) {
+      NativeCall.call((a, st) -> (int) CLOSE.invokeExact(st, fd)); // close's result is ignored
     }
   }
 
   static void unmount(Path target) throws ErrnoException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(a);
-      int rc = (int) UMOUNT2.invokeExact(st, a.allocateFrom(target.toString()), 0);
-      ErrnoException.check(rc, st, "umount", target.toString());
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    NativeCall.check("umount", target.toString(),
+        (a, st) -> (int) UMOUNT2.invokeExact(st, a.allocateFrom(target.toString()), 0));
   }
 }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 
 /**
  * Starts berth-init and talks to it: fd 3 carries the instruction stream, fd 4 the sync socket (see
@@ -182,10 +181,5 @@ public final class InitLauncher {
         sys.close(fd);
       }
     }
-  }
-
-  /** Lets callers such as cgroup placement report failure without a checked exception. */
-  public static Listener placing(IntConsumer placement) {
-    return placement::accept;
   }
 }

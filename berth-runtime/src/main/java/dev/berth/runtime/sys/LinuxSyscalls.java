@@ -105,12 +105,6 @@ public final class LinuxSyscalls implements Syscalls {
     static final MethodHandle H = NativeCall.libc("prctl",
       FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG, C_LONG, C_LONG));
   }
-  private static final class RECVMSG_ {
-    static final MethodHandle H = NativeCall.libc("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-  }
-  private static final class GETUID_ {
-    static final MethodHandle H = NativeCall.libc("getuid", FunctionDescriptor.of(C_INT));
-  }
 
   // Each binding sits in its own holder class so that a command builds only the stubs it calls:
   // creating a downcall handle costs milliseconds in a cold JVM.
@@ -126,8 +120,7 @@ public final class LinuxSyscalls implements Syscalls {
   @Override
   public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap)
       throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    return NativeCall.call((arena, st) -> {
       MemorySegment actions = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       MemorySegment attr = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       List<Integer> temporaries = new ArrayList<>();
@@ -163,13 +156,10 @@ public final class LinuxSyscalls implements Syscalls {
         int ignored1 = (int) FA_DESTROY_.H.invokeExact(st, actions);
         int ignored2 = (int) ATTR_DESTROY_.H.invokeExact(st, attr);
       }
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
+  /** posix_spawn's helpers return the error number instead of setting errno. */
   private static void check(int rc, String call) throws ErrnoException {
     if (rc != 0) {
       throw new ErrnoException(call, null, rc);
@@ -187,38 +177,26 @@ public final class LinuxSyscalls implements Syscalls {
 
   @Override
   public int[] seqpacketPair() throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    return NativeCall.call((arena, st) -> {
       MemorySegment fds = arena.allocate(C_INT, 2);
       int rc = (int) SOCKETPAIR_.H.invokeExact(st, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
       ErrnoException.check(rc, st, "socketpair", null);
       return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
   public int[] pipe() throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    return NativeCall.call((arena, st) -> {
       MemorySegment fds = arena.allocate(C_INT, 2);
-      int rc = (int) PIPE2_.H.invokeExact(st, fds, O_CLOEXEC);
-      ErrnoException.check(rc, st, "pipe2", null);
+      ErrnoException.check((int) PIPE2_.H.invokeExact(st, fds, O_CLOEXEC), st, "pipe2", null);
       return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
   public void writeFully(int fd, byte[] data) throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    NativeCall.<Void>call((arena, st) -> {
       MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
       long off = 0;
       while (off < data.length) {
@@ -229,17 +207,13 @@ public final class LinuxSyscalls implements Syscalls {
         ErrnoException.check(n, st, "write", "fd " + fd);
         off += n;
       }
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+      return null;
+    });
   }
 
   @Override
   public byte[] recv(int fd, int max) throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    return NativeCall.call((arena, st) -> {
       MemorySegment buf = arena.allocate(max);
       for (;;) {
         long n = (long) READ_.H.invokeExact(st, fd, buf, (long) max);
@@ -249,56 +223,38 @@ public final class LinuxSyscalls implements Syscalls {
         ErrnoException.check(n, st, "read", "fd " + fd);
         return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
       }
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
   public void close(int fd) {
-    try (Arena arena = Arena.ofConfined()) {
-      int ignored = (int) CLOSE_.H.invokeExact(NativeCall.errnoState(arena), fd);
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+    try {
+      NativeCall.call((arena, st) -> (int) CLOSE_.H.invokeExact(st, fd));
+    } catch (ErrnoException e) {
+      throw new IllegalStateException(e); // not thrown: close's result is ignored
     }
   }
 
   @Override
   public void mkfifo(String path, int mode) throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
-      int rc = (int) MKFIFO_.H.invokeExact(st, arena.allocateFrom(path), mode);
-      ErrnoException.check(rc, st, "mkfifo", path);
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    NativeCall.check("mkfifo", path, (arena, st) -> (int) MKFIFO_.H.invokeExact(st, arena.allocateFrom(path), mode));
   }
 
   @Override
   public boolean kill(int pid, int signal) throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    return NativeCall.call((arena, st) -> {
       int rc = (int) KILL_.H.invokeExact(st, pid, signal);
       if (rc == -1 && NativeCall.errno(st) == Errno.ESRCH) {
         return false;
       }
       ErrnoException.check(rc, st, "kill", "pid " + pid);
       return true;
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
   public int waitpid(int pid, boolean noHang) throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
+    return NativeCall.call((arena, st) -> {
       MemorySegment status = arena.allocate(C_INT);
       for (;;) {
         int rc = (int) WAITPID_.H.invokeExact(st, pid, status, noHang ? WNOHANG : 0);
@@ -308,62 +264,12 @@ public final class LinuxSyscalls implements Syscalls {
         ErrnoException.check(rc, st, "waitpid", "pid " + pid);
         return rc == 0 ? -1 : status.get(C_INT, 0);
       }
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    });
   }
 
   @Override
   public void becomeChildSubreaper() throws ErrnoException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
-      int rc = (int) PRCTL_.H.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-      ErrnoException.check(rc, st, "prctl PR_SET_CHILD_SUBREAPER", null);
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
-  }
-
-  @Override
-  public int receiveFd(int socketFd) throws ErrnoException {
-    // struct msghdr (56 bytes) with one iovec and room for one SCM_RIGHTS control message.
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = NativeCall.errnoState(arena);
-      MemorySegment data = arena.allocate(4096);
-      MemorySegment iov = arena.allocate(16, 8);
-      iov.set(C_POINTER, 0, data);
-      iov.set(C_LONG, 8, 4096L);
-      MemorySegment control = arena.allocate(64, 8);
-      MemorySegment msg = arena.allocate(56, 8);
-      msg.set(C_POINTER, 16, iov);
-      msg.set(C_LONG, 24, 1L);
-      msg.set(C_POINTER, 32, control);
-      msg.set(C_LONG, 40, 64L);
-      long n = (long) RECVMSG_.H.invokeExact(st, socketFd, msg, O_CLOEXEC == 0 ? 0 : 0x40000000);
-      ErrnoException.check(n, st, "recvmsg", "console socket");
-      long controlLen = msg.get(C_LONG, 40);
-      // struct cmsghdr: size_t len, int level, int type, then data.
-      if (controlLen < 20 || control.get(C_INT, 8) != 1 || control.get(C_INT, 12) != 1) {
-        throw new ErrnoException("recvmsg", "no file descriptor received on the console socket", Errno.EINVAL);
-      }
-      return control.get(C_INT, 16);
-    } catch (ErrnoException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
-  }
-
-  @Override
-  public int getuid() {
-    try (Arena arena = Arena.ofConfined()) {
-      return (int) GETUID_.H.invokeExact(NativeCall.errnoState(arena));
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    NativeCall.check("prctl PR_SET_CHILD_SUBREAPER", null,
+        (arena, st) -> (int) PRCTL_.H.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L));
   }
 }

@@ -40,9 +40,4 @@ public interface Syscalls {
   int waitpid(int pid, boolean noHang) throws ErrnoException;
 
   void becomeChildSubreaper() throws ErrnoException;
-
-  /** Receives one fd sent with SCM_RIGHTS on a connected unix socket fd. */
-  int receiveFd(int socketFd) throws ErrnoException;
-
-  int getuid();
 }
