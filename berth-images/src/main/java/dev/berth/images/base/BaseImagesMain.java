@@ -1,5 +1,6 @@
 package dev.berth.images.base;
 
+import dev.berth.common.io.FileTrees;
 import dev.berth.images.archive.ArchiveWriter;
 import dev.berth.images.store.ImageStore;
 import java.io.OutputStream;
@@ -30,9 +31,7 @@ public final class BaseImagesMain {
         System.out.println(out.resolve(name + ".tar"));
       }
     } finally {
-      try (var walk = Files.walk(storeDir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(storeDir);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.berth.images.layer;
 
+import dev.berth.common.io.FileTrees;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
@@ -13,12 +14,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
@@ -142,17 +140,13 @@ public final class LayerUnpacker {
 
   /** Removes a tree without following symlinks (a layer's links may point anywhere). */
   static void removeTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      FileTrees.delete(dir);
+    } catch (IOException e) {
       throw new Internal("cannot remove " + dir + ": " + e.getMessage(), e);
     }
   }
+
 
   private static final class CountingInput extends FilterInputStream {
     long count;

@@ -1,12 +1,12 @@
 package dev.berth.images.snapshot;
 
+import dev.berth.common.io.FileTrees;
 import dev.berth.common.error.Internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -17,17 +17,13 @@ final class Trees {
   private Trees() {}
 
   static void delete(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      FileTrees.delete(dir);
+    } catch (IOException e) {
       throw new Internal("cannot remove " + dir + ": " + e.getMessage(), e);
     }
   }
+
 
   /** Apparent size of the files and symlinks under {@code dir}, each inode once (hardlinks share). */
   static long size(Path dir) {

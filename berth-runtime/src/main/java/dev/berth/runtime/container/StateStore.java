@@ -1,5 +1,6 @@
 package dev.berth.runtime.container;
 
+import dev.berth.common.io.FileTrees;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.Internal;
@@ -15,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -112,18 +112,13 @@ public final class StateStore {
 
   /** Removes the container's directory and everything in it. */
   public void remove(String id) {
-    Path dir = dir(id);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      FileTrees.delete(dir(id));
     } catch (IOException e) {
       throw new Internal("cannot remove the state of " + id + ": " + e.getMessage(), e);
     }
   }
+
 
   /** An exclusive lock on the container, so concurrent commands on one id cannot tear its state. */
   public Lock lock(String id) {
