@@ -50,7 +50,7 @@ final class Creation {
     try {
       cgroup = Cgroups.open(spec.linuxOrEmpty().cgroupsPath(), id);
       ContainerState state = new ContainerState(id, bundleDir.toString(), rootfs.toString(), 0, 0, cgroup.path(),
-          Instant.now().toString(), "", spec.annotations(), true);
+          Instant.now().toString(), "", spec.annotations(), true, spec.hooks());
       store.save(state);
       cgroup.create(DefaultDevices.withDefaultRules(spec.linuxOrEmpty().resources()));
       Path fifo = store.fifo(id);

@@ -78,10 +78,9 @@ public final class Lifecycle {
         throw new Conflict("cannot start container " + id + ": it is " + st.json() + ", not created");
       }
       releaseFromFifo(id);
-      Spec spec = SpecLoader.load(Path.of(s.bundle()));
-      if (spec.hooks() != null) {
+      if (s.hooks() != null) {
         try {
-          HookRunner.run("poststart", spec.hooks().poststart(), Creation.stateJson(s, Status.RUNNING));
+          HookRunner.run("poststart", s.hooks().poststart(), Creation.stateJson(s, Status.RUNNING));
         } catch (BerthException e) {
           kill(s.pid(), SIGKILL);
           throw e;
@@ -215,16 +214,13 @@ public final class Lifecycle {
   }
 
   private void runPoststop(ContainerState s) {
-    if (s.bundle() == null) {
+    if (s.hooks() == null) {
       return;
     }
     try {
-      Spec spec = SpecLoader.load(Path.of(s.bundle()));
-      if (spec.hooks() != null) {
-        HookRunner.run("poststop", spec.hooks().poststop(), Creation.stateJson(s, Status.STOPPED));
-      }
+      HookRunner.run("poststop", s.hooks().poststop(), Creation.stateJson(s, Status.STOPPED));
     } catch (BerthException e) {
-      // The spec says poststop failures are logged, not fatal; the bundle may also be gone by now.
+      // The spec says poststop failures are logged, not fatal.
       System.getLogger("berth-runtime").log(System.Logger.Level.WARNING, e.getMessage());
     }
   }
