@@ -24,7 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -95,11 +95,12 @@ public final class Lifecycle {
    */
   private void releaseFromFifo(String id) {
     Path fifo = store.fifo(id);
-    Future<Integer> read = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+    FutureTask<Integer> read = new FutureTask<>(() -> {
       try (InputStream in = Files.newInputStream(fifo)) {
         return in.read();
       }
     });
+    Thread.startVirtualThread(read);
     try {
       int b = read.get(10, TimeUnit.SECONDS);
       if (b < 0) {
