@@ -42,6 +42,10 @@ public final class HookRunner {
       sys.close(in[0]);
       sys.close(err[1]);
       in[0] = err[1] = -1;
+      // Read while the hook runs: a hook writing more than a pipe holds would otherwise block forever.
+      OutputDrain output = new OutputDrain(sys, err[0]);
+      err[0] = -1;
+      Thread.startVirtualThread(output);
       try {
         sys.writeFully(in[1], stateJson);
       } catch (ErrnoException ignored) {
@@ -50,18 +54,63 @@ public final class HookRunner {
       sys.close(in[1]);
       in[1] = -1;
       int status = await(sys, pid, hook, phase);
-      String output = new String(sys.recv(err[0], 4096), StandardCharsets.UTF_8).trim();
+      String text = output.text();
       if (status != 0) {
         int signal = status & 0x7f;
         throw new InvalidArgument(phase + " hook " + hook.path() + " failed with "
             + (signal == 0 ? "exit status " + ((status >> 8) & 0xff) : "signal " + signal)
-            + (output.isEmpty() ? "" : ": " + output));
+            + (text.isEmpty() ? "" : ": " + text));
       }
     } catch (ErrnoException e) {
       throw new InvalidArgument(phase + " hook " + hook.path() + " could not be run: " + e.getMessage(), e);
     } finally {
       closeAll(sys, in);
       closeAll(sys, err);
+    }
+  }
+
+  /**
+   * Reads a hook's stdout and stderr to the end, keeping the first {@link #KEPT} bytes for the error
+   * message. It owns the read end and closes it, so the fd is never closed under a pending read.
+   */
+  private static final class OutputDrain implements Runnable {
+    private static final int KEPT = 4096;
+    private final Syscalls sys;
+    private final int fd;
+    private final java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+    private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+    OutputDrain(Syscalls sys, int fd) {
+      this.sys = sys;
+      this.fd = fd;
+    }
+
+    @Override
+    public void run() {
+      try {
+        for (byte[] chunk; (chunk = sys.recv(fd, 8192)).length > 0; ) {
+          synchronized (kept) {
+            kept.write(chunk, 0, Math.min(chunk.length, KEPT - kept.size()));
+          }
+        }
+      } catch (ErrnoException ignored) {
+        // what was read so far is all the message there is
+      } finally {
+        sys.close(fd);
+        done.countDown();
+      }
+    }
+
+    /** The output so far; waits briefly for the end, which a child the hook left running may hold back. */
+    String text() {
+      try {
+        done.await(1, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (kept) {
+        return kept.toString(StandardCharsets.UTF_8).trim();
+      }
     }
   }
 
