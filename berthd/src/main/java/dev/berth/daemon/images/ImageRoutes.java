@@ -230,11 +230,6 @@ public final class ImageRoutes {
     return result;
   }
 
-  /** The images part of `docker system df`. */
-  public List<Map<String, Object>> usage() {
-    return list();
-  }
-
   private static String jsonLine(String key, String value) {
     try {
       return JSON.writeValueAsString(Map.of(key, value)) + "\r\n";
