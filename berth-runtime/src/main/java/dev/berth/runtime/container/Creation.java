@@ -11,7 +11,6 @@ import dev.berth.runtime.defaults.DefaultDevices;
 import dev.berth.runtime.hooks.HookRunner;
 import dev.berth.runtime.init.InitLauncher;
 import dev.berth.runtime.init.InitPlan;
-import dev.berth.runtime.seccomp.SeccompCompiler;
 import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.spec.Hooks;
 import dev.berth.runtime.spec.Spec;
@@ -43,7 +42,7 @@ final class Creation {
     Path bundleDir = bundle.toAbsolutePath().normalize();
     Spec spec = SpecLoader.load(bundleDir);
     Path rootfs = Validator.validate(spec, bundleDir);
-    SeccompProgram seccomp = spec.linuxOrEmpty().seccomp() == null ? null : SeccompCompiler.compile(spec.linuxOrEmpty().seccomp());
+    SeccompProgram seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
     Path dir = store.claim(id);
     Cgroup cgroup = null;
     int pid = -1;

@@ -12,7 +12,6 @@ import dev.berth.runtime.cgroups.Cgroups;
 import dev.berth.runtime.hooks.HookRunner;
 import dev.berth.runtime.init.InitLauncher;
 import dev.berth.runtime.init.InitPlan;
-import dev.berth.runtime.seccomp.SeccompCompiler;
 import dev.berth.runtime.spec.Process;
 import dev.berth.runtime.spec.Spec;
 import dev.berth.runtime.spec.SpecLoader;
@@ -234,7 +233,7 @@ public final class Lifecycle {
     }
     Validator.validateProcess(process, "process");
     Spec spec = SpecLoader.load(Path.of(s.bundle()));
-    var seccomp = spec.linuxOrEmpty().seccomp() == null ? null : SeccompCompiler.compile(spec.linuxOrEmpty().seccomp());
+    var seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
     byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp);
     Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
     int pid = launcher.launch(stream, options.stdio(), cgroup::addProcess).pid();

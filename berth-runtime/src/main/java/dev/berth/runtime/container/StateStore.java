@@ -1,6 +1,7 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.io.FileTrees;
+import dev.berth.runtime.seccomp.SeccompCache;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.Internal;
@@ -44,8 +45,9 @@ public final class StateStore {
     if (id == null || id.isEmpty()) {
       throw new InvalidArgument("container id cannot be empty");
     }
-    if (!ID.matcher(id).matches() || id.equals(".") || id.equals("..") || id.length() > 1024) {
-      throw new InvalidArgument("invalid container id \"" + id + "\": use letters, digits, _ + - and .");
+    if (!ID.matcher(id).matches() || id.startsWith(".") || id.length() > 1024) {
+      // Names starting with "." under --root belong to the runtime itself (locks, the seccomp cache).
+      throw new InvalidArgument("invalid container id \"" + id + "\": use letters, digits, _ + - and ., not first");
     }
   }
 
@@ -100,10 +102,16 @@ public final class StateStore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(root)) {
-      return new ArrayList<>(s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList());
+      return new ArrayList<>(s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith(".")).sorted().toList());
     } catch (IOException e) {
       throw new Internal("cannot list " + root + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Compiled seccomp filters, kept under --root so they are exactly as trusted as the state. */
+  public SeccompCache seccompCache() {
+    return new SeccompCache(root.resolve(".seccomp"));
   }
 
   public Path fifo(String id) {

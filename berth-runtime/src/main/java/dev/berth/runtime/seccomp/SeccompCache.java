@@ -86,7 +86,10 @@ public final class SeccompCache {
 
   private void write(Path entry, SeccompProgram program) {
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
       ByteBuffer b = ByteBuffer.allocate(4 + program.filter().length);
       b.putInt(program.flags()).put(program.filter());
       AtomicFiles.write(entry, b.array());
