@@ -128,6 +128,13 @@ public final class ImageStore {
     return tags().entrySet().stream().filter(e -> e.getValue().equals(id)).map(e -> Reference.parse(e.getKey())).toList();
   }
 
+  /** Every image's names, from one read of the names file (for listings over many images). */
+  public Map<String, List<Reference>> tagsById() {
+    Map<String, List<Reference>> byId = new java.util.HashMap<>();
+    tags().forEach((name, id) -> byId.computeIfAbsent(id, k -> new ArrayList<>()).add(Reference.parse(name)));
+    return byId;
+  }
+
   public Map<String, String> tags() {
     Path p = root.resolve("tags.json");
     if (!Files.exists(p)) {

@@ -52,12 +52,13 @@ public final class ImageRoutes {
 
   private List<Map<String, Object>> list() {
     List<Map<String, Object>> out = new ArrayList<>();
+    Map<String, List<Reference>> tags = store.tagsById();
     for (ImageRecord image : store.list()) {
       ImageConfig config = config(image);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("Id", image.id());
       m.put("ParentId", "");
-      m.put("RepoTags", store.tagsOf(image.id()).stream().map(Reference::familiar).toList());
+      m.put("RepoTags", tags.getOrDefault(image.id(), List.of()).stream().map(Reference::familiar).toList());
       m.put("RepoDigests", List.of());
       m.put("Created", created(config));
       m.put("Size", size(image));
@@ -217,8 +218,9 @@ public final class ImageRoutes {
   private Map<String, Object> prune() {
     List<Map<String, String>> deleted = new ArrayList<>();
     long reclaimed = 0;
+    Map<String, List<Reference>> tags = store.tagsById();
     for (ImageRecord image : store.list()) {
-      if (store.tagsOf(image.id()).isEmpty()) {
+      if (!tags.containsKey(image.id())) {
         store.remove(image.id());
         deleted.add(Map.of("Deleted", image.id()));
         reclaimed += size(image);

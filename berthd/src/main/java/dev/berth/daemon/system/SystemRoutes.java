@@ -52,12 +52,13 @@ public final class SystemRoutes {
   private Map<String, Object> df() {
     List<Map<String, Object>> list = new java.util.ArrayList<>();
     long total = 0;
+    var tags = images.tagsById();
     for (var image : images.list()) {
       long size = image.layers().stream().mapToLong(l -> l.size()).sum();
       total += size;
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("Id", image.id());
-      m.put("RepoTags", images.tagsOf(image.id()).stream().map(r -> r.familiar()).toList());
+      m.put("RepoTags", tags.getOrDefault(image.id(), List.of()).stream().map(r -> r.familiar()).toList());
       m.put("RepoDigests", List.of());
       m.put("Created", 0);
       m.put("Size", size);
