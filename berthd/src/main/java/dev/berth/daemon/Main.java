@@ -4,7 +4,16 @@ import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.server.ApiServer;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
+import dev.berth.daemon.containers.ContainerCreator;
+import dev.berth.daemon.containers.ContainerLifecycle;
+import dev.berth.daemon.containers.ContainerRoutes;
+import dev.berth.daemon.containers.ContainerStore;
+import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
+import dev.berth.supervisor.Supervisor;
+import dev.berth.supervisor.client.SupervisorClient;
+import dev.berth.supervisor.runtime.Runtimes;
+import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,6 +31,14 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--data-root", description = "where images and containers are kept (default ${DEFAULT-VALUE})")
   Path dataRoot = Path.of("/var/lib/berth");
 
+  @Option(names = "--exec-root", description = "where state that dies with the machine is kept: bundles, "
+      + "runtime state (default ${DEFAULT-VALUE})")
+  Path execRoot = Path.of("/run/berth");
+
+  @Option(names = "--default-runtime", description = "runtime for containers that name none: berth, runc, crun "
+      + "or a path (default ${DEFAULT-VALUE})")
+  String defaultRuntime = Runtimes.BERTH;
+
   @Option(names = "--log-level", description = "debug, info, warn or error")
   String logLevel = "info";
 
@@ -38,15 +55,27 @@ public final class Main implements Callable<Integer> {
     Path socket = Path.of(host.substring("unix://".length()));
     Files.createDirectories(dataRoot);
     ImageStore images = new ImageStore(dataRoot.resolve("images"));
-    Router router = new Router();
-    new SystemRoutes(images, dataRoot).register(router);
-    new ImageRoutes(images, dataRoot.resolve("images")).register(router);
-    NotYetRoutes.register(router);
-    try (ApiServer server = new ApiServer(socket)) {
+    Snapshots snapshots = new Snapshots(dataRoot.resolve("snapshots"));
+    Runtimes runtimes = new Runtimes(execRoot.resolve("runtime"), Runtimes.defaultBerthRuntime());
+    runtimes.get(defaultRuntime); // fail now, not at the first container, if it is missing
+    try (Supervisor supervisor = new Supervisor(images, snapshots, dataRoot, execRoot, runtimes).start();
+        ApiServer server = new ApiServer(socket)) {
+      ManagedChannel channel = supervisor.channel();
+      SupervisorClient client = new SupervisorClient(channel);
+      ContainerStore containers = new ContainerStore(dataRoot.resolve("containers"));
+      ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client);
+      lifecycle.restore();
+      Router router = new Router();
+      new SystemRoutes(images, dataRoot, containers).register(router);
+      new ImageRoutes(images, dataRoot.resolve("images")).register(router);
+      new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime), lifecycle,
+          client).register(router);
+      NotYetRoutes.register(router);
       server.start(router);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
       System.err.println("berthd: API listening on " + socket);
       server.awaitClose();
+      channel.shutdownNow();
     }
     return 0;
   }

@@ -1,6 +1,7 @@
 package dev.berth.runtime.cli;
 
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.signal.Signals;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.container.StateView;
 import dev.berth.runtime.spec.SpecLoader;

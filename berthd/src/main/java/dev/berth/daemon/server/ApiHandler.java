@@ -43,7 +43,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     workers.submit(() -> {
       try {
         ApiResponse response = dispatch(req);
-        send(ctx, req.method().name().equals("HEAD"), response, keepAlive);
+        send(ctx, req.method().name().equals("HEAD"), response, keepAlive, req);
       } finally {
         req.release();
       }
@@ -68,9 +68,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  private static void send(ChannelHandlerContext ctx, boolean head, ApiResponse r, boolean keepAlive) {
+  private static void send(ChannelHandlerContext ctx, boolean head, ApiResponse r, boolean keepAlive,
+      FullHttpRequest req) {
     HttpResponseStatus status = HttpResponseStatus.valueOf(r.status());
     try {
+      if (r.hijack() != null) {
+        hijack(ctx, r, req);
+        return;
+      }
+      if (r.stream() != null) {
+        stream(ctx, r, keepAlive);
+        return;
+      }
       if (r.file() != null) {
         RandomAccessFile raf = new RandomAccessFile(r.file().toFile(), "r");
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
@@ -98,11 +107,39 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /** A chunked response: the head goes out at once (clients such as `docker run` wait for it), the body as written. */
+  private static void stream(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) throws java.io.IOException {
+    HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
+    headers(res, r, -1, keepAlive);
+    HttpUtil.setTransferEncodingChunked(res, true);
+    ChannelOutputStream.await(ctx.writeAndFlush(res));
+    ChannelOutputStream out = ChannelOutputStream.chunked(ctx.channel());
+    try {
+      r.stream().write(out);
+      out.close();
+      if (!keepAlive) ctx.close();
+    } catch (java.io.IOException | RuntimeException e) {
+      // The head is gone: the only way left to say "failed" is to cut the connection.
+      ctx.close();
+    }
+  }
+
+  private static void hijack(ChannelHandlerContext ctx, ApiResponse r, FullHttpRequest req) throws java.io.IOException {
+    boolean upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, "Upgrade", true)
+        || req.headers().contains(HttpHeaderNames.UPGRADE);
+    HijackedConnection connection = HijackedConnection.take(ctx, upgrade, r.contentType());
+    try {
+      r.hijack().run(connection.input(), connection.output());
+    } finally {
+      connection.close();
+    }
+  }
+
   private static void headers(HttpResponse res, ApiResponse r, long length, boolean keepAlive) {
     if (r.contentType() != null) {
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
     }
-    res.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+    if (length >= 0) res.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
     res.headers().set("Api-Version", ApiVersion.CURRENT);
     res.headers().set("Docker-Experimental", "false");
     res.headers().set("Ostype", "linux");

@@ -4,6 +4,7 @@ import dev.berth.common.error.Unavailable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -36,6 +37,8 @@ public final class ApiServer implements AutoCloseable {
       Files.createDirectories(socket.getParent());
       Files.deleteIfExists(socket);
       channel = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+          // attach clients half-close when their stdin ends and still read the output
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {

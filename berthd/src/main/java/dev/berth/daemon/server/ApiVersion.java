@@ -29,7 +29,7 @@ public final class ApiVersion {
     return new String[] {v, m.group(2)};
   }
 
-  static int compare(String a, String b) {
+  public static int compare(String a, String b) {
     String[] x = a.split("\\.");
     String[] y = b.split("\\.");
     int c = Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0]));

@@ -7,6 +7,7 @@ import dev.berth.images.store.ImageStore;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.berth.daemon.containers.ContainerStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +17,12 @@ import java.util.Map;
 public final class SystemRoutes {
   private final ImageStore images;
   private final Path dataRoot;
+  private final ContainerStore containers;
 
-  public SystemRoutes(ImageStore images, Path dataRoot) {
+  public SystemRoutes(ImageStore images, Path dataRoot, ContainerStore containers) {
     this.images = images;
     this.dataRoot = dataRoot;
+    this.containers = containers;
   }
 
   public void register(Router router) {
@@ -78,11 +81,13 @@ public final class SystemRoutes {
   private Map<String, Object> info() {
     Map<String, Object> i = new LinkedHashMap<>();
     i.put("ID", "berth");
-    // No container runs through berthd yet (issue 4): the counts are real zeros, not placeholders.
-    i.put("Containers", 0);
-    i.put("ContainersRunning", 0);
-    i.put("ContainersPaused", 0);
-    i.put("ContainersStopped", 0);
+    var all = containers.all();
+    long running = all.stream().filter(c -> c.state().status().equals("running")).count();
+    long paused = all.stream().filter(c -> c.state().status().equals("paused")).count();
+    i.put("Containers", all.size());
+    i.put("ContainersRunning", running);
+    i.put("ContainersPaused", paused);
+    i.put("ContainersStopped", all.size() - running - paused);
     i.put("Images", images.list().size());
     i.put("Driver", "overlayfs");
     i.put("DockerRootDir", dataRoot.toString());
@@ -101,7 +106,8 @@ public final class SystemRoutes {
     i.put("Runtimes", Map.of("berth", Map.of("path", "berth-runtime")));
     i.put("LiveRestoreEnabled", true);
     i.put("SecurityOptions", List.of("name=seccomp,profile=builtin"));
-    i.put("Warnings", List.of("containers are not served by berthd yet; the default network mode will be none"));
+    i.put("Warnings", List.of("WARNING: no bridge network yet: containers get network mode none unless they ask"
+        + " for host or container:<id>"));
     return i;
   }
 

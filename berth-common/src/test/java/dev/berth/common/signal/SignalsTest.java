@@ -1,4 +1,4 @@
-package dev.berth.runtime.cli;
+package dev.berth.common.signal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

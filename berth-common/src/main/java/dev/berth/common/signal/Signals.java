@@ -1,10 +1,10 @@
-package dev.berth.runtime.cli;
+package dev.berth.common.signal;
 
 import dev.berth.common.error.InvalidArgument;
 import java.util.List;
 
 /** Signal names and numbers on Linux x86_64, accepted with or without the SIG prefix. */
-final class Signals {
+public final class Signals {
   /** Index = signal number. */
   private static final List<String> NAMES = List.of("", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS",
       "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
@@ -12,7 +12,7 @@ final class Signals {
 
   private Signals() {}
 
-  static int parse(String text) {
+  public static int parse(String text) {
     if (text.chars().allMatch(Character::isDigit) && !text.isEmpty()) {
       int n = Integer.parseInt(text);
       if (n < 1 || n > 64) {

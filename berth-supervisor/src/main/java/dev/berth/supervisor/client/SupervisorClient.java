@@ -1,0 +1,91 @@
+package dev.berth.supervisor.client;
+
+import com.google.protobuf.ByteString;
+import dev.berth.supervisor.api.v1.Container;
+import dev.berth.supervisor.api.v1.ContainersGrpc;
+import dev.berth.supervisor.api.v1.CreateContainerRequest;
+import dev.berth.supervisor.api.v1.CreateTaskRequest;
+import dev.berth.supervisor.api.v1.DeleteContainerRequest;
+import dev.berth.supervisor.api.v1.ExitStatus;
+import dev.berth.supervisor.api.v1.GetContainerRequest;
+import dev.berth.supervisor.api.v1.KillRequest;
+import dev.berth.supervisor.api.v1.ResizeRequest;
+import dev.berth.supervisor.api.v1.Stdio;
+import dev.berth.supervisor.api.v1.Task;
+import dev.berth.supervisor.api.v1.TaskRequest;
+import dev.berth.supervisor.api.v1.TasksGrpc;
+import dev.berth.supervisor.api.v1.WaitRequest;
+import dev.berth.supervisor.service.GrpcErrors;
+import io.grpc.Channel;
+import io.grpc.StatusRuntimeException;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The supervisor as its clients (berthd) see it: blocking calls that throw Berth's own errors, so
+ * callers never handle gRPC statuses.
+ */
+public final class SupervisorClient {
+  private final ContainersGrpc.ContainersBlockingStub containers;
+  private final TasksGrpc.TasksBlockingStub tasks;
+
+  public SupervisorClient(Channel channel) {
+    this.containers = ContainersGrpc.newBlockingStub(channel);
+    this.tasks = TasksGrpc.newBlockingStub(channel);
+  }
+
+  public Container createContainer(String id, String image, String runtime, byte[] spec, Map<String, String> labels) {
+    return call(() -> containers.create(CreateContainerRequest.newBuilder().setId(id).setImage(image)
+        .setRuntime(runtime).setSpec(ByteString.copyFrom(spec)).putAllLabels(labels).build()));
+  }
+
+  public Container container(String id) {
+    return call(() -> containers.get(GetContainerRequest.newBuilder().setId(id).build()));
+  }
+
+  public void deleteContainer(String id) {
+    call(() -> containers.delete(DeleteContainerRequest.newBuilder().setId(id).build()));
+  }
+
+  public Task createTask(String id, boolean terminal, boolean stdin, long logMaxSize, int logMaxFiles) {
+    Stdio stdio = Stdio.newBuilder().setTerminal(terminal).setStdin(stdin).setLogMaxSize(logMaxSize)
+        .setLogMaxFiles(logMaxFiles).build();
+    return call(() -> tasks.create(CreateTaskRequest.newBuilder().setContainerId(id).setStdio(stdio).build()));
+  }
+
+  public Task start(String id) {
+    return call(() -> tasks.start(task(id)));
+  }
+
+  public Task getTask(String id) {
+    return call(() -> tasks.get(task(id)));
+  }
+
+  public void kill(String id, int signal) {
+    call(() -> tasks.kill(KillRequest.newBuilder().setContainerId(id).setSignal(signal).build()));
+  }
+
+  public ExitStatus waitExit(String id) {
+    return call(() -> tasks.wait(WaitRequest.newBuilder().setContainerId(id).build()));
+  }
+
+  public ExitStatus deleteTask(String id) {
+    return call(() -> tasks.delete(task(id)));
+  }
+
+  public void resize(String id, int rows, int cols) {
+    call(() -> tasks.resizePty(ResizeRequest.newBuilder().setContainerId(id).setRows(rows).setCols(cols).build()));
+  }
+
+  private static TaskRequest task(String id) {
+    return TaskRequest.newBuilder().setContainerId(id).build();
+  }
+
+  private static <T> T call(Supplier<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (StatusRuntimeException e) {
+      throw GrpcErrors.fromStatus(e);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.berth.supervisor.runtime;
+
+import dev.berth.common.error.Internal;
+import dev.berth.common.error.Unavailable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A runc-compatible runtime binary and the {@code --root} the supervisor gives it. The shim runs
+ * create and start; the supervisor itself runs only what follows a container's exit.
+ *
+ * @param name what clients call it ("berth", "runc") or its path
+ */
+public record OciRuntime(String name, Path binary, Path root) {
+  private static final long TIMEOUT_SECONDS = 60;
+
+  /** {@code delete --force}: removes the runtime's state and cgroup of an exited (or stuck) container. */
+  public void delete(String id) {
+    run("delete", "--force", id);
+  }
+
+  private void run(String... args) {
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new Unavailable(name + " " + args[0] + " did not finish within " + TIMEOUT_SECONDS + " s");
+      }
+      if (p.exitValue() != 0) {
+        String message = new String(out, StandardCharsets.UTF_8).strip();
+        throw new Internal(name + " " + String.join(" ", args) + " failed: " + message);
+      }
+    } catch (IOException e) {
+      throw new Unavailable("cannot run " + binary + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted while running " + name + " " + args[0], e);
+    }
+  }
+}

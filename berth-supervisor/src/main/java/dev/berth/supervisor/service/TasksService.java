@@ -1,0 +1,73 @@
+package dev.berth.supervisor.service;
+
+import dev.berth.supervisor.api.v1.CreateTaskRequest;
+import dev.berth.supervisor.api.v1.Empty;
+import dev.berth.supervisor.api.v1.ExitStatus;
+import dev.berth.supervisor.api.v1.KillRequest;
+import dev.berth.supervisor.api.v1.ResizeRequest;
+import dev.berth.supervisor.api.v1.Task;
+import dev.berth.supervisor.api.v1.TaskRequest;
+import dev.berth.supervisor.api.v1.TasksGrpc;
+import dev.berth.supervisor.api.v1.WaitRequest;
+import dev.berth.supervisor.task.TaskManager;
+import dev.berth.supervisor.task.TaskStdio;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * The Tasks gRPC service over {@link TaskManager}. Calls may block (wait blocks until the process
+ * exits): the server runs them on virtual threads. Exec, pause, update and metrics come later and
+ * answer UNIMPLEMENTED until then.
+ */
+public final class TasksService extends TasksGrpc.TasksImplBase {
+  private final TaskManager tasks;
+
+  public TasksService(TaskManager tasks) {
+    this.tasks = tasks;
+  }
+
+  @Override
+  public void create(CreateTaskRequest req, StreamObserver<Task> out) {
+    var s = req.getStdio();
+    GrpcCalls.unary(out, () -> Protos.task(tasks.create(req.getContainerId(),
+        new TaskStdio(s.getTerminal(), s.getStdin(), s.getLogMaxSize(), s.getLogMaxFiles()))));
+  }
+
+  @Override
+  public void start(TaskRequest req, StreamObserver<Task> out) {
+    GrpcCalls.unary(out, () -> {
+      tasks.start(req.getContainerId());
+      return Protos.task(tasks.get(req.getContainerId()));
+    });
+  }
+
+  @Override
+  public void get(TaskRequest req, StreamObserver<Task> out) {
+    GrpcCalls.unary(out, () -> Protos.task(tasks.get(req.getContainerId())));
+  }
+
+  @Override
+  public void kill(KillRequest req, StreamObserver<Empty> out) {
+    GrpcCalls.unary(out, () -> {
+      tasks.kill(req.getContainerId(), req.getSignal());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void delete(TaskRequest req, StreamObserver<ExitStatus> out) {
+    GrpcCalls.unary(out, () -> Protos.exit(tasks.delete(req.getContainerId())));
+  }
+
+  @Override
+  public void wait(WaitRequest req, StreamObserver<ExitStatus> out) {
+    GrpcCalls.unary(out, () -> Protos.exit(tasks.waitExit(req.getContainerId())));
+  }
+
+  @Override
+  public void resizePty(ResizeRequest req, StreamObserver<Empty> out) {
+    GrpcCalls.unary(out, () -> {
+      tasks.resize(req.getContainerId(), req.getRows(), req.getCols());
+      return Empty.getDefaultInstance();
+    });
+  }
+}

@@ -1,0 +1,211 @@
+package dev.berth.supervisor.task;
+
+import dev.berth.common.error.Conflict;
+import dev.berth.common.error.Internal;
+import dev.berth.common.error.NotFound;
+import dev.berth.common.error.Unavailable;
+import dev.berth.common.io.AtomicFiles;
+import dev.berth.common.io.FileTrees;
+import dev.berth.images.snapshot.Snapshots;
+import dev.berth.supervisor.container.ContainerRecord;
+import dev.berth.supervisor.container.ContainerRecords;
+import dev.berth.supervisor.runtime.OciRuntime;
+import dev.berth.supervisor.runtime.Runtimes;
+import dev.berth.supervisor.shim.ExitStatus;
+import dev.berth.supervisor.shim.Shim;
+import dev.berth.supervisor.shim.ShimLauncher;
+import dev.berth.supervisor.shim.ShimOptions;
+import dev.berth.supervisor.shim.ShimState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Task lifecycle: a container's bundle (its spec and its snapshot mounted as rootfs), one shim per
+ * task, and the clean-up once the task is deleted. Everything a restarted supervisor needs is on
+ * disk: the shim's state dir and {@code task.options} beside it.
+ */
+public final class TaskManager {
+  static final String OPTIONS_FILE = "task.options";
+  private static final List<String> STALE_FILES = List.of(Shim.EXIT_FILE, Shim.SHIM_PID_FILE, Shim.INIT_PID_FILE,
+      "shim.sock");
+
+  private final ContainerRecords records;
+  private final Snapshots snapshots;
+  private final Runtimes runtimes;
+  private final TaskLayout layout;
+  private final ShimLauncher launcher;
+  private final ConcurrentMap<String, Shim> shims = new ConcurrentHashMap<>();
+
+  public TaskManager(ContainerRecords records, Snapshots snapshots, Runtimes runtimes, TaskLayout layout,
+      ShimLauncher launcher) {
+    this.records = records;
+    this.snapshots = snapshots;
+    this.runtimes = runtimes;
+    this.layout = layout;
+    this.launcher = launcher;
+  }
+
+  /** Mounts the bundle and starts the shim, which runs {@code runtime create}: the task is "created". */
+  public synchronized TaskStatus create(String id, TaskStdio stdio) {
+    ContainerRecord record = records.get(id);
+    if (live(id).isPresent()) throw new Conflict("container " + id + " already has a task");
+    OciRuntime runtime = runtimes.get(record.runtime());
+    Path bundle = layout.bundle(id);
+    Path taskDir = layout.taskDir(id);
+    boolean mounted = false;
+    try {
+      clearStale(id, runtime, taskDir);
+      Files.createDirectories(layout.rootfs(id));
+      AtomicFiles.write(bundle.resolve("config.json"), records.spec(id));
+      snapshots.mount(id, layout.rootfs(id));
+      mounted = true;
+      Files.createDirectories(taskDir);
+      Files.writeString(taskDir.resolve(OPTIONS_FILE), stdio.terminal() ? "terminal\n" : "pipes\n");
+      Files.createDirectories(runtime.root());
+      ShimOptions options = ShimOptions.of(id, bundle, runtime.binary(), taskDir).withRuntimeRoot(runtime.root())
+          .withTerminal(stdio.terminal()).withStdin(stdio.stdin());
+      if (stdio.logMaxSize() > 0 || stdio.logMaxFiles() > 0) {
+        options = options.withLog(true, stdio.logMaxSize(), Math.max(1, stdio.logMaxFiles()));
+      }
+      Shim shim = launcher.launch(options);
+      shims.put(id, shim);
+      return new TaskStatus(id, shim.containerPid(), "created", taskDir, stdio.terminal(), Optional.empty());
+    } catch (IOException e) {
+      releaseBundle(id, mounted);
+      throw new Internal("cannot prepare the bundle of container " + id + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      releaseBundle(id, mounted);
+      throw e;
+    }
+  }
+
+  public void start(String id) {
+    shim(id).client().start();
+  }
+
+  public TaskStatus get(String id) {
+    Path taskDir = layout.taskDir(id);
+    Optional<Shim> shim = live(id);
+    boolean terminal = terminal(taskDir);
+    if (shim.isPresent()) {
+      try {
+        ShimState state = shim.get().client().state();
+        return new TaskStatus(id, state.pid(), state.status(), taskDir, terminal, state.exit());
+      } catch (Unavailable e) {
+        // the shim went away while we asked: fall through to what it recorded
+      }
+    }
+    Optional<ExitStatus> exit = ExitStatus.read(taskDir.resolve(Shim.EXIT_FILE));
+    if (exit.isPresent()) return new TaskStatus(id, exit.get().pid(), "stopped", taskDir, terminal, exit);
+    throw new NotFound("container " + id + " has no task");
+  }
+
+  public void kill(String id, int signal) {
+    shim(id).client().kill(signal);
+  }
+
+  /** Blocks until the task's process has exited. */
+  public ExitStatus waitExit(String id) {
+    Optional<Shim> shim = live(id);
+    if (shim.isPresent()) return shim.get().client().waitExit();
+    return ExitStatus.read(layout.taskDir(id).resolve(Shim.EXIT_FILE))
+        .orElseThrow(() -> new NotFound("container " + id + " has no task"));
+  }
+
+  public void resize(String id, int rows, int cols) {
+    shim(id).client().resize(rows, cols);
+  }
+
+  /**
+   * Deletes a stopped task: the runtime's state, the shim, the rootfs mount and the bundle. The task
+   * dir (log, exit status) stays until the container is removed.
+   */
+  public synchronized ExitStatus delete(String id) {
+    TaskStatus status = get(id);
+    if (!status.status().equals("stopped") && !status.status().equals("created")) {
+      throw new Conflict("the task of container " + id + " is " + status.status() + "; stop it first");
+    }
+    if (status.status().equals("created")) kill(id, 9);
+    ExitStatus exit = waitExit(id);
+    ContainerRecord record = records.get(id);
+    runtimes.get(record.runtime()).delete(id);
+    Shim shim = shims.remove(id);
+    if (shim != null && shim.alive()) {
+      try {
+        shim.client().shutdown();
+      } catch (Unavailable e) {
+        // it exits on its own after its grace period
+      }
+    }
+    releaseBundle(id, true);
+    return exit;
+  }
+
+  /** Removes what a container's tasks left: its task dir. Refused while a task is alive. */
+  public synchronized void forget(String id) {
+    if (live(id).isPresent()) throw new Conflict("container " + id + " still has a running task");
+    try {
+      FileTrees.delete(layout.taskDir(id));
+    } catch (IOException e) {
+      throw new Internal("cannot remove the task dir of " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Shim shim(String id) {
+    return live(id).orElseThrow(() -> new Conflict("container " + id + " is not running"));
+  }
+
+  /** The live shim of a container, found again from its state dir after a restart. */
+  private Optional<Shim> live(String id) {
+    Shim known = shims.get(id);
+    if (known != null) {
+      if (known.alive()) return Optional.of(known);
+      return Optional.empty();
+    }
+    Path taskDir = layout.taskDir(id);
+    if (!Files.isDirectory(taskDir)) return Optional.empty();
+    Optional<Shim> found = Shim.recover(id, taskDir, terminal(taskDir));
+    found.ifPresent(s -> shims.put(id, s));
+    return found;
+  }
+
+  private static boolean terminal(Path taskDir) {
+    try {
+      return Files.readString(taskDir.resolve(OPTIONS_FILE), StandardCharsets.UTF_8).startsWith("terminal");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** A new task over an old one's dir: the old exit status and pids must not be mistaken for the new. */
+  private void clearStale(String id, OciRuntime runtime, Path taskDir) throws IOException {
+    shims.remove(id);
+    for (String name : STALE_FILES) Files.deleteIfExists(taskDir.resolve(name));
+    if (Files.isDirectory(runtime.root().resolve(id))) runtime.delete(id);
+    if (Files.exists(layout.bundle(id))) releaseBundle(id, true);
+  }
+
+  private void releaseBundle(String id, boolean mounted) {
+    Path rootfs = layout.rootfs(id);
+    try {
+      if (mounted && isMountPoint(rootfs)) snapshots.unmount(rootfs);
+      FileTrees.delete(layout.bundle(id));
+    } catch (IOException | RuntimeException e) {
+      throw new Internal("cannot release the bundle of " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isMountPoint(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return false;
+    String target = dir.toRealPath().toString();
+    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+        .map(line -> line.split(" ")[4])
+        .anyMatch(mountPoint -> mountPoint.equals(target));
+  }
+}

@@ -1,0 +1,263 @@
+package dev.berth.daemon.containers;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.Conflict;
+import dev.berth.common.error.NotFound;
+import dev.berth.common.signal.Signals;
+import dev.berth.supervisor.api.v1.ExitStatus;
+import dev.berth.supervisor.api.v1.Task;
+import dev.berth.supervisor.api.v1.TaskStatus;
+import dev.berth.supervisor.client.SupervisorClient;
+import dev.berth.supervisor.shim.ShimClient;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Starting, stopping and removing containers through the supervisor, and following their exits:
+ * one virtual thread per running container waits on its task and records how it ended.
+ */
+public final class ContainerLifecycle {
+  private final ContainerStore store;
+  private final SupervisorClient supervisor;
+  private final Map<String, ExitWatch> watches = new ConcurrentHashMap<>();
+  private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+  public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor) {
+    this.store = store;
+    this.supervisor = supervisor;
+  }
+
+  /** After a daemon restart: running containers are followed again, ones that exited meanwhile recorded. */
+  public void restore() {
+    for (Container c : store.all()) {
+      if (!c.state().running()) continue;
+      try {
+        Task task = supervisor.getTask(c.id());
+        if (task.getStatus() == TaskStatus.TASK_STATUS_STOPPED) {
+          exited(c.id(), task.getExit());
+        } else {
+          follow(c.id());
+        }
+      } catch (NotFound e) {
+        store.save(c.withState(c.state().exited(255, Instant.now())));
+      }
+    }
+  }
+
+  /** @return false if it was already running (Docker answers 304) */
+  public boolean start(String ref) {
+    Container c = store.get(ref);
+    synchronized (lock(c.id())) {
+      c = store.get(c.id());
+      if (c.state().running()) return false;
+      if (c.state().status().equals("removing")) throw new Conflict("container " + c.id() + " is being removed");
+      boolean stdin = c.config().path("OpenStdin").asBoolean(false);
+      Task task;
+      try {
+        task = supervisor.createTask(c.id(), c.tty(), stdin, logMaxSize(c), logMaxFiles(c));
+        connectPending(c, Path.of(task.getStateDir()));
+        task = supervisor.start(c.id());
+      } catch (BerthException e) {
+        failPending(c.id(), e);
+        try {
+          supervisor.deleteTask(c.id());
+        } catch (BerthException cleanup) {
+          // no task was made, or it is gone already
+        }
+        store.save(c.withState(c.state().failed(e.getMessage())));
+        throw e;
+      }
+      store.save(c.withState(c.state().started(task.getPid(), Instant.now())));
+      follow(c.id());
+      return true;
+    }
+  }
+
+  /**
+   * Sends the stop signal, waits up to {@code timeoutSeconds} (negative: forever), then kills.
+   *
+   * @return false if it was not running (Docker answers 304)
+   */
+  public boolean stop(String ref, Integer timeoutSeconds, String signal) {
+    Container c = store.get(ref);
+    if (!c.state().running()) return false;
+    CompletableFuture<Integer> exit = watch(c.id()).nextExit();
+    String sig = signal != null ? signal : c.config().path("StopSignal").asText("SIGTERM");
+    int timeout = timeoutSeconds != null ? timeoutSeconds : c.config().path("StopTimeout").asInt(10);
+    signal(c, Signals.parse(sig));
+    try {
+      if (timeout < 0) {
+        exit.join();
+      } else {
+        exit.get(timeout, TimeUnit.SECONDS);
+      }
+    } catch (TimeoutException e) {
+      signal(c, 9);
+      exit.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // an exit is never completed exceptionally
+    }
+    return true;
+  }
+
+  public void kill(String ref, String signal) {
+    Container c = store.get(ref);
+    if (!c.state().running()) throw new Conflict("Cannot kill container: " + c.id() + ": container " + c.id()
+        + " is not running");
+    signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
+  }
+
+  /** The future `wait` answers with: next-exit, removed, or (the default) not-running. */
+  public CompletableFuture<Integer> waitFor(String ref, String condition) {
+    Container c = store.get(ref);
+    ExitWatch w = watch(c.id());
+    return switch (condition == null || condition.isEmpty() ? "not-running" : condition) {
+      case "next-exit" -> w.nextExit();
+      case "removed" -> w.removed;
+      case "not-running" -> c.state().running() ? w.nextExit() : CompletableFuture.completedFuture(c.state().exitCode());
+      default -> throw new dev.berth.common.error.InvalidArgument("invalid condition: \"" + condition + "\"");
+    };
+  }
+
+  public void remove(String ref, boolean force) {
+    Container c = store.get(ref);
+    if (c.state().running()) {
+      if (!force) {
+        throw new Conflict("cannot remove container \"" + c.name() + "\": container is running: stop the container"
+            + " before removing or force remove");
+      }
+      CompletableFuture<Integer> exit = watch(c.id()).nextExit();
+      signal(c, 9);
+      exit.join();
+    }
+    synchronized (lock(c.id())) {
+      c = store.get(c.id());
+      if (c.state().running()) throw new Conflict("container " + c.id() + " was started again while being removed");
+      store.save(c.withState(c.state().removing()));
+      try {
+        supervisor.deleteContainer(c.id());
+      } catch (NotFound e) {
+        // a create cut short: nothing on the supervisor's side
+      }
+      store.remove(c.id());
+      failPending(c.id(), new NotFound("container " + c.id() + " was removed"));
+      ExitWatch w = watches.remove(c.id());
+      if (w != null) w.removed.complete(c.state().exitCode());
+      locks.remove(c.id());
+    }
+  }
+
+  /** An attach: now if the container runs, else once it starts. */
+  public CompletableFuture<dev.berth.supervisor.shim.Attachment> attach(String ref, boolean stdin, boolean stdout,
+      boolean stderr) {
+    Container c = store.get(ref);
+    synchronized (lock(c.id())) {
+      c = store.get(c.id());
+      if (c.state().running()) {
+        Task task = supervisor.getTask(c.id());
+        return CompletableFuture.completedFuture(new ShimClient(Path.of(task.getStateDir()))
+            .attach(stdin, stdout, stderr, c.config().path("StdinOnce").asBoolean(false), c.tty()));
+      }
+      if (!c.state().status().equals("created") && !c.state().status().equals("exited")) {
+        throw new Conflict("You cannot attach to a " + c.state().status() + " container");
+      }
+      PendingAttach p = new PendingAttach(stdin, stdout, stderr, new CompletableFuture<>());
+      pending.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(p);
+      return p.attachment();
+    }
+  }
+
+  public void resize(String ref, int rows, int cols) {
+    Container c = store.get(ref);
+    if (!c.state().running()) throw new Conflict("Container " + c.id() + " is not running");
+    supervisor.resize(c.id(), rows, cols);
+  }
+
+  private void signal(Container c, int signal) {
+    try {
+      supervisor.kill(c.id(), signal);
+    } catch (Conflict e) {
+      throw new Conflict("Container " + c.id() + " is not running", e);
+    }
+  }
+
+  private void connectPending(Container c, Path stateDir) {
+    List<PendingAttach> waiting = pending.remove(c.id());
+    if (waiting == null) return;
+    ShimClient shim = new ShimClient(stateDir);
+    boolean stdinOnce = c.config().path("StdinOnce").asBoolean(false);
+    for (PendingAttach p : waiting) {
+      try {
+        p.attachment().complete(shim.attach(p.stdin(), p.stdout(), p.stderr(), stdinOnce, c.tty()));
+      } catch (BerthException e) {
+        p.attachment().completeExceptionally(e);
+      }
+    }
+  }
+
+  private void failPending(String id, BerthException e) {
+    List<PendingAttach> waiting = pending.remove(id);
+    if (waiting != null) waiting.forEach(p -> p.attachment().completeExceptionally(e));
+  }
+
+  private void follow(String id) {
+    Thread.ofVirtual().name("exit-" + id.substring(0, 12)).start(() -> {
+      try {
+        exited(id, supervisor.waitExit(id));
+      } catch (BerthException e) {
+        System.err.println("berthd: lost track of container " + id + ": " + e.getMessage());
+      }
+    });
+  }
+
+  private void exited(String id, ExitStatus exit) {
+    Container c;
+    synchronized (lock(id)) {
+      try {
+        supervisor.deleteTask(id);
+      } catch (BerthException e) {
+        System.err.println("berthd: cannot delete the task of " + id + ": " + e.getMessage());
+      }
+      c = store.get(id);
+      Instant at = Instant.ofEpochSecond(exit.getExitedAt().getSeconds(), exit.getExitedAt().getNanos());
+      c = c.withState(c.state().exited(exit.getExitCode(), at));
+      store.save(c);
+    }
+    watch(id).exited(exit.getExitCode());
+    if (c.autoRemove()) {
+      try {
+        remove(id, true);
+      } catch (BerthException e) {
+        System.err.println("berthd: cannot auto-remove " + id + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private ExitWatch watch(String id) {
+    return watches.computeIfAbsent(id, k -> new ExitWatch());
+  }
+
+  private Object lock(String id) {
+    return locks.computeIfAbsent(id, k -> new Object());
+  }
+
+  private static long logMaxSize(Container c) {
+    String size = c.hostConfig().path("LogConfig").path("Config").path("max-size").asText("");
+    return size.isEmpty() ? 0 : ByteSizes.parse(size);
+  }
+
+  private static int logMaxFiles(Container c) {
+    String files = c.hostConfig().path("LogConfig").path("Config").path("max-file").asText("");
+    return files.isEmpty() ? 0 : Integer.parseInt(files);
+  }
+}

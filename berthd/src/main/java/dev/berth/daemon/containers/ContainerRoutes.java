@@ -1,0 +1,227 @@
+package dev.berth.daemon.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.error.NotFound;
+import dev.berth.daemon.server.ApiRequest;
+import dev.berth.daemon.server.ApiResponse;
+import dev.berth.daemon.server.ApiVersion;
+import dev.berth.daemon.server.Router;
+import dev.berth.supervisor.api.v1.Task;
+import dev.berth.supervisor.client.SupervisorClient;
+import dev.berth.supervisor.shim.Attachment;
+import dev.berth.supervisor.shim.ContainerLog;
+import dev.berth.supervisor.shim.LogQuery;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/** The Engine API's container endpoints. */
+public final class ContainerRoutes {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ID = "/containers/([^/]+)";
+
+  private final ContainerStore store;
+  private final ContainerCreator creator;
+  private final ContainerLifecycle lifecycle;
+  private final SupervisorClient supervisor;
+
+  public ContainerRoutes(ContainerStore store, ContainerCreator creator, ContainerLifecycle lifecycle,
+      SupervisorClient supervisor) {
+    this.store = store;
+    this.creator = creator;
+    this.lifecycle = lifecycle;
+    this.supervisor = supervisor;
+  }
+
+  public void register(Router router) {
+    router.add("POST", "/containers/create", this::create);
+    router.add("GET", "/containers/json", this::list);
+    router.add("POST", "/containers/prune", this::prune);
+    router.add("GET", ID + "/json", this::inspect);
+    router.add("POST", ID + "/start", r -> lifecycle.start(r.group(1)) ? ApiResponse.empty(204) : ApiResponse.empty(304));
+    router.add("POST", ID + "/stop", r -> lifecycle.stop(r.group(1), timeout(r), r.param("signal"))
+        ? ApiResponse.empty(204) : ApiResponse.empty(304));
+    router.add("POST", ID + "/restart", this::restart);
+    router.add("POST", ID + "/kill", r -> {
+      lifecycle.kill(r.group(1), r.param("signal"));
+      return ApiResponse.empty(204);
+    });
+    router.add("POST", ID + "/wait", this::await);
+    router.add("POST", ID + "/attach", this::attach);
+    router.add("POST", ID + "/resize", r -> {
+      lifecycle.resize(r.group(1), intParam(r, "h"), intParam(r, "w"));
+      return ApiResponse.empty(200);
+    });
+    router.add("GET", ID + "/logs", this::logs);
+    router.add("DELETE", ID, r -> {
+      lifecycle.remove(r.group(1), r.flag("force"));
+      return ApiResponse.empty(204);
+    });
+  }
+
+  private ApiResponse create(ApiRequest r) throws IOException {
+    JsonNode body = JSON.readTree(r.body());
+    if (body == null || !body.isObject()) throw new InvalidArgument("the request body must be a container config");
+    Container c = creator.create(r.param("name"), (ObjectNode) body);
+    return ApiResponse.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
+  }
+
+  private ApiResponse inspect(ApiRequest r) {
+    Container c = store.get(r.group(1));
+    String logPath = "";
+    try {
+      logPath = supervisor.getTask(c.id()).getLogPath();
+    } catch (BerthException e) {
+      // never started: no log yet
+    }
+    return ApiResponse.json(ContainerViews.inspect(c, store.dir(c.id()), logPath));
+  }
+
+  private ApiResponse list(ApiRequest r) throws IOException {
+    boolean all = r.flag("all");
+    ContainerFilters filters = ContainerFilters.parse(r.param("filters"));
+    Instant now = Instant.now();
+    List<Container> shown = new ArrayList<>();
+    for (Container c : store.all()) {
+      if ((all || c.state().running() || filters.asksForStatus()) && filters.matches(c)) shown.add(c);
+    }
+    shown.sort(Comparator.comparing(Container::created).reversed());
+    String limit = r.param("limit");
+    if (limit != null && !limit.isEmpty() && Integer.parseInt(limit) > 0) {
+      shown = shown.subList(0, Math.min(shown.size(), Integer.parseInt(limit)));
+    }
+    return ApiResponse.json(shown.stream().map(c -> ContainerViews.summary(c, now)).toList());
+  }
+
+  private ApiResponse prune(ApiRequest r) {
+    List<String> deleted = new ArrayList<>();
+    for (Container c : store.all()) {
+      if (c.state().running()) continue;
+      try {
+        lifecycle.remove(c.id(), false);
+        deleted.add(c.id());
+      } catch (NotFound e) {
+        // removed meanwhile
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ContainersDeleted", deleted.isEmpty() ? null : deleted);
+    out.put("SpaceReclaimed", 0);
+    return ApiResponse.json(out);
+  }
+
+  private ApiResponse restart(ApiRequest r) {
+    lifecycle.stop(r.group(1), timeout(r), r.param("signal"));
+    lifecycle.start(r.group(1));
+    return ApiResponse.empty(204);
+  }
+
+  private ApiResponse await(ApiRequest r) {
+    CompletableFuture<Integer> done = lifecycle.waitFor(r.group(1), r.param("condition"));
+    return ApiResponse.stream("application/json", out -> {
+      int code;
+      try {
+        code = done.get();
+      } catch (InterruptedException | ExecutionException e) {
+        out.write("{\"StatusCode\":-1,\"Error\":{\"Message\":\"wait was interrupted\"}}\n"
+            .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      out.write(("{\"StatusCode\":" + code + "}\n").getBytes(StandardCharsets.UTF_8));
+    });
+  }
+
+  private ApiResponse attach(ApiRequest r) {
+    Container c = store.get(r.group(1));
+    boolean stdin = r.flag("stdin");
+    CompletableFuture<Attachment> attachment = lifecycle.attach(c.id(), stdin, r.flag("stdout"), r.flag("stderr"));
+    boolean multiplexed = !c.tty() && ApiVersion.compare(r.apiVersion(), "1.42") >= 0;
+    String type = multiplexed ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream";
+    return ApiResponse.hijack(type, (in, out) -> {
+      Attachment a;
+      try {
+        a = attachment.get();
+      } catch (InterruptedException | ExecutionException e) {
+        return; // the container was removed or failed to start: the connection closes
+      }
+      try (a) {
+        if (stdin) Thread.ofVirtual().start(() -> pumpStdin(in, a));
+        a.output().transferTo(out);
+      }
+    });
+  }
+
+  private static void pumpStdin(InputStream in, Attachment a) {
+    try {
+      in.transferTo(a.stdin());
+      a.closeStdin();
+    } catch (IOException e) {
+      // the container or the client went away
+    }
+  }
+
+  private ApiResponse logs(ApiRequest r) {
+    Container c = store.get(r.group(1));
+    boolean stdout = r.flag("stdout");
+    boolean stderr = r.flag("stderr");
+    if (!stdout && !stderr) throw new InvalidArgument("Bad parameters: you must choose at least one stream");
+    LogQuery query = new LogQuery(LogStream.time(r.param("since")), LogStream.time(r.param("until")),
+        LogStream.tail(r.param("tail")), stdout, stderr);
+    Path stateDir;
+    try {
+      Task task = supervisor.getTask(c.id());
+      stateDir = Path.of(task.getStateDir());
+    } catch (NotFound e) {
+      stateDir = null;
+    }
+    Path dir = stateDir;
+    boolean tty = c.tty();
+    String type = tty || ApiVersion.compare(r.apiVersion(), "1.42") < 0 ? "application/vnd.docker.raw-stream"
+        : "application/vnd.docker.multiplexed-stream";
+    return ApiResponse.stream(type, out -> {
+      if (dir == null) return;
+      LogStream.write(new ContainerLog(dir), query, tty, r.flag("timestamps"), r.flag("follow"),
+          () -> finished(c.id()), out);
+    });
+  }
+
+  private boolean finished(String id) {
+    try {
+      return !store.get(id).state().running();
+    } catch (NotFound e) {
+      return true;
+    }
+  }
+
+  private static Integer timeout(ApiRequest r) {
+    String t = r.param("t");
+    if (t == null || t.isEmpty()) return null;
+    try {
+      return Integer.parseInt(t);
+    } catch (NumberFormatException e) {
+      throw new InvalidArgument("invalid value for t: " + t);
+    }
+  }
+
+  private static int intParam(ApiRequest r, String name) {
+    try {
+      return Integer.parseInt(r.param(name));
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new InvalidArgument("invalid or missing " + name + ": " + r.param(name));
+    }
+  }
+
+}

@@ -1,0 +1,38 @@
+package dev.berth.daemon.containers;
+
+import java.time.Instant;
+
+/**
+ * A container's state as Docker reports it in inspect's {@code State}.
+ *
+ * @param status created, running, paused, restarting, removing, exited or dead
+ * @param startedAt null until the first start; Docker prints the zero time then
+ */
+public record ContainerState(String status, long pid, int exitCode, String error, Instant startedAt,
+    Instant finishedAt, boolean oomKilled) {
+
+  public static ContainerState created() {
+    return new ContainerState("created", 0, 0, "", null, null, false);
+  }
+
+  public boolean running() {
+    return status.equals("running") || status.equals("paused");
+  }
+
+  public ContainerState started(long pid, Instant at) {
+    return new ContainerState("running", pid, 0, "", at, finishedAt, false);
+  }
+
+  public ContainerState exited(int code, Instant at) {
+    return new ContainerState("exited", 0, code, error, startedAt, at, oomKilled);
+  }
+
+  public ContainerState failed(String message) {
+    return new ContainerState(startedAt == null ? "created" : "exited", 0, 128, message, startedAt, finishedAt,
+        false);
+  }
+
+  public ContainerState removing() {
+    return new ContainerState("removing", pid, exitCode, error, startedAt, finishedAt, oomKilled);
+  }
+}
