@@ -51,7 +51,7 @@ public record ShimOptions(
     if (logMaxFiles < 1) throw new InvalidArgument("log max files must be at least 1: " + logMaxFiles);
     String socket = stateDir.toAbsolutePath().resolve(ShimClient.SOCKET_NAME).toString();
     if (socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-      throw new InvalidArgument("state dir path too long for a unix socket (" + socket + "); use a shorter exec root");
+      throw new InvalidArgument("state dir path too long for a unix socket (" + socket + "); the daemon's data root (--data-root) needs a shorter path");
     }
   }
 

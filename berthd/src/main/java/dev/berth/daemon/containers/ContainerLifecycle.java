@@ -73,6 +73,7 @@ public final class ContainerLifecycle {
           // no task was made, or it is gone already
         }
         store.save(c.withState(c.state().failed(e.getMessage())));
+        if (c.autoRemove()) removeAfterFailedStart(c.id());
         throw e;
       }
       store.save(c.withState(c.state().started(task.getPid(), Instant.now())));
@@ -155,6 +156,17 @@ public final class ContainerLifecycle {
       if (w != null) w.removed.complete(c.state().exitCode());
       locks.remove(c.id());
     }
+  }
+
+  /** As Docker does: a --rm container that could not start is removed, which `docker run --rm` waits for. */
+  private void removeAfterFailedStart(String id) {
+    Thread.ofVirtual().start(() -> {
+      try {
+        remove(id, true);
+      } catch (BerthException e) {
+        System.err.println("berthd: cannot remove " + id + " after its failed start: " + e.getMessage());
+      }
+    });
   }
 
   /** An attach: now if the container runs, else once it starts. */

@@ -1,0 +1,175 @@
+package dev.berth.it.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.it.fixtures.BerthHome;
+import dev.berth.it.fixtures.Berthd;
+import dev.berth.it.fixtures.Cmd;
+import dev.berth.it.fixtures.HostState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 4: the real docker CLIs (28.2 and Debian's 20.10) run containers on bin/berthd, as a user
+ * would: foreground, detached, with stdin, with a pty, and across a berthd crash (live restore).
+ */
+class BerthdContainersIT {
+  private static final String NEW_CLI = "/usr/local/bin/docker";
+  private static final String OLD_CLI = "/usr/bin/docker";
+  private static Berthd berthd;
+
+  @BeforeAll
+  static void start() throws Exception {
+    // Short: a shim's socket lives in <data-root>/tasks/<64-hex id>/ and must fit sun_path's 107 bytes.
+    Path dir = Files.createDirectories(Path.of("/tmp/bd" + ProcessHandle.current().pid()));
+    berthd = Berthd.start(dir);
+    Cmd.run(List.of(BerthHome.root().resolve("scripts/make-base-images.sh").toString(), dir.resolve("images").toString()),
+        Map.of(), null, 300).ok();
+    berthd.docker("load", "-i", dir.resolve("images/busybox.tar").toString()).ok();
+    berthd.docker("load", "-i", dir.resolve("images/hello-world.tar").toString()).ok();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (berthd != null) berthd.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {NEW_CLI, OLD_CLI})
+  void foregroundRunsPrintAndPassExitCodes(String cli) {
+    assertEquals("hi", berthd.dockerWith(cli, "run", "--rm", "busybox", "echo", "hi").ok().out().strip());
+    assertTrue(berthd.dockerWith(cli, "run", "--rm", "hello-world").ok().out().contains("Hello from Berth!"));
+    assertEquals(3, berthd.dockerWith(cli, "run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3").exit());
+    Cmd.Result both = berthd.dockerWith(cli, "run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
+    assertEquals("out", both.out().strip());
+    assertEquals("err", both.err().strip());
+    assertEquals("", berthd.dockerWith(cli, "ps", "-aq").ok().out().strip(), "--rm left a container");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {NEW_CLI, OLD_CLI})
+  void stdinIsPipedIn(String cli) {
+    Cmd.Result r = Cmd.run(List.of("sh", "-c", "printf 'one\\ntwo\\n' | " + cli + " run --rm -i busybox wc -l"),
+        Map.of("DOCKER_HOST", "unix://" + berthd.socket()), null, 60).ok();
+    assertEquals("2", r.out().strip());
+  }
+
+  @Test
+  void aTerminalHasTheClientsSize() {
+    Cmd.Result r = Cmd.run(List.of("script", "-qec",
+        "stty rows 33 cols 101; " + NEW_CLI + " run -it --rm busybox sh -c 'tty; stty size'", "/dev/null"),
+        Map.of("DOCKER_HOST", "unix://" + berthd.socket()), null, 60).ok();
+    assertTrue(r.out().contains("/dev/pts/0"), r.out());
+    assertTrue(r.out().contains("33 101"), r.out());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {NEW_CLI, OLD_CLI})
+  void detachedContainersLogStopAndGo(String cli) throws Exception {
+    String name = "web" + Math.abs(cli.hashCode() % 1000);
+    String id = berthd.dockerWith(cli, "run", "-d", "--name", name, "busybox", "sh", "-c",
+        "trap 'echo bye; exit 0' TERM; echo started; echo oops >&2; while true; do sleep 0.1; done").ok().out().strip();
+    assertEquals(64, id.length(), id);
+    waitForLog(cli, name, "started");
+    assertTrue(berthd.dockerWith(cli, "ps").ok().out().contains(name));
+    assertEquals("running true", berthd.dockerWith(cli, "inspect", "-f", "{{.State.Status}} {{.State.Running}}", name)
+        .ok().out().strip());
+    Cmd.Result logs = berthd.dockerWith(cli, "logs", name).ok();
+    assertEquals("started", logs.out().strip());
+    assertEquals("oops", logs.err().strip());
+    berthd.dockerWith(cli, "stop", name).ok();
+    assertEquals("exited 0", berthd.dockerWith(cli, "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name)
+        .ok().out().strip());
+    assertTrue(berthd.dockerWith(cli, "logs", name).ok().out().contains("bye"));
+    assertTrue(berthd.dockerWith(cli, "ps", "-a", "--filter", "status=exited").ok().out().contains(name));
+    berthd.dockerWith(cli, "rm", name).ok();
+    assertNotEquals(0, berthd.dockerWith(cli, "inspect", name).exit());
+    assertNothingLeftOf(id);
+  }
+
+  @Test
+  void killWaitStartAndRestart() {
+    berthd.docker("run", "-d", "--name", "kw", "busybox", "sleep", "1000").ok();
+    berthd.docker("kill", "kw").ok();
+    assertEquals("137", berthd.docker("wait", "kw").ok().out().strip());
+    berthd.docker("start", "kw").ok();
+    String pid = berthd.docker("inspect", "-f", "{{.State.Pid}}", "kw").ok().out().strip();
+    berthd.docker("restart", "-t", "1", "kw").ok();
+    assertNotEquals(pid, berthd.docker("inspect", "-f", "{{.State.Pid}}", "kw").ok().out().strip());
+    assertEquals("running", berthd.docker("inspect", "-f", "{{.State.Status}}", "kw").ok().out().strip());
+    Cmd.Result refused = berthd.docker("rm", "kw");
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().contains("container is running"), refused.err());
+    berthd.docker("rm", "-f", "kw").ok();
+  }
+
+  @Test
+  void badInputIsRefusedAndLeavesNothing() throws Exception {
+    Cmd.Result noImage = berthd.docker("create", "--pull", "never", "nosuchimage");
+    assertNotEquals(0, noImage.exit());
+    assertTrue(noImage.err().contains("No such image"), noImage.err());
+    Cmd.Result badName = berthd.docker("create", "--name", "bad name!", "busybox");
+    assertTrue(badName.err().contains("Invalid container name"), badName.err());
+    Cmd.Result badBind = berthd.docker("create", "-v", "relative:/x:zz", "busybox");
+    assertNotEquals(0, badBind.exit());
+    Cmd.Result noCommand = berthd.docker("run", "--rm", "busybox", "/no/such/program");
+    assertNotEquals(0, noCommand.exit());
+    assertTrue(noCommand.err().contains("/no/such/program"), noCommand.err());
+    assertEquals("", berthd.docker("ps", "-aq").ok().out().strip());
+    try (Stream<Path> bundles = Files.list(berthd.dir().resolve("run/bundles"))) {
+      assertEquals(0, bundles.count(), "a failed run left a bundle");
+    }
+  }
+
+  @Test
+  void otherRuntimesRunTheSameContainers() {
+    assertEquals("via-runc", berthd.docker("run", "--rm", "--runtime", "runc", "busybox", "echo", "via-runc")
+        .ok().out().strip());
+  }
+
+  @Test
+  void containersOutliveACrashedDaemon() throws Exception {
+    berthd.docker("run", "-d", "--name", "live", "busybox", "sh", "-c",
+        "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done").ok();
+    berthd.docker("run", "-d", "--name", "brief", "busybox", "sh", "-c", "sleep 1; exit 7").ok();
+    waitForLog(NEW_CLI, "live", "tick 1");
+    berthd.kill9();
+    Thread.sleep(2500); // "brief" exits while no daemon runs
+    berthd.launch();
+    assertEquals("running", berthd.docker("inspect", "-f", "{{.State.Status}}", "live").ok().out().strip());
+    assertEquals("exited 7", berthd.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "brief")
+        .ok().out().strip());
+    String logs = berthd.docker("logs", "live").ok().out();
+    assertTrue(logs.contains("tick 10"), "the container did not keep logging while berthd was down: " + logs);
+    berthd.docker("stop", "-t", "1", "live").ok();
+    assertEquals("exited", berthd.docker("inspect", "-f", "{{.State.Status}}", "live").ok().out().strip());
+    berthd.docker("rm", "live", "brief").ok();
+  }
+
+  private static void waitForLog(String cli, String name, String text) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      if (berthd.dockerWith(cli, "logs", name).out().contains(text)) return;
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no \"" + text + "\" in the log of " + name);
+  }
+
+  private static void assertNothingLeftOf(String id) {
+    assertFalse(HostState.mountPoints().stream().anyMatch(p -> p.contains(id)), "a mount of " + id + " is left");
+    assertTrue(HostState.cgroupsNamed(id).isEmpty(), "a cgroup of " + id + " is left");
+    assertFalse(Files.exists(berthd.dataRoot().resolve("containers").resolve(id)), "the container dir is left");
+    assertFalse(Files.exists(berthd.dataRoot().resolve("tasks").resolve(id)), "the task dir is left");
+    assertFalse(Files.exists(berthd.dir().resolve("run/bundles").resolve(id)), "the bundle is left");
+  }
+}
