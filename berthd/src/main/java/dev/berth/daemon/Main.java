@@ -8,6 +8,7 @@ import dev.berth.daemon.containers.ContainerCreator;
 import dev.berth.daemon.containers.ContainerLifecycle;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerStore;
+import dev.berth.daemon.exec.ExecRoutes;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import dev.berth.supervisor.Supervisor;
@@ -70,6 +71,7 @@ public final class Main implements Callable<Integer> {
       new ImageRoutes(images, dataRoot.resolve("images")).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime), lifecycle,
           client).register(router);
+      new ExecRoutes(containers, client).register(router);
       NotYetRoutes.register(router);
       server.start(router);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));

@@ -132,6 +132,26 @@ class BerthdContainersIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {NEW_CLI, OLD_CLI})
+  void execRunsInTheContainer(String cli) throws Exception {
+    String name = "ex" + Math.abs(cli.hashCode() % 1000);
+    berthd.dockerWith(cli, "run", "-d", "--name", name, "busybox", "sleep", "1000").ok();
+    assertEquals("hi", berthd.dockerWith(cli, "exec", name, "echo", "hi").ok().out().strip());
+    assertEquals(5, berthd.dockerWith(cli, "exec", name, "sh", "-c", "exit 5").exit());
+    assertEquals("uid=1000 gid=0(root)", berthd.dockerWith(cli, "exec", "-u", "1000", name, "id").ok().out().strip());
+    assertEquals("bar /tmp", berthd.dockerWith(cli, "exec", "-e", "FOO=bar", "-w", "/tmp", name, "sh", "-c",
+        "echo $FOO $(pwd)").ok().out().strip());
+    Cmd.Result piped = Cmd.run(List.of("sh", "-c", "echo in | " + cli + " exec -i " + name + " cat"),
+        Map.of("DOCKER_HOST", "unix://" + berthd.socket()), null, 60).ok();
+    assertEquals("in", piped.out().strip());
+    berthd.dockerWith(cli, "exec", "-d", name, "sh", "-c", "echo x > /tmp/done").ok();
+    for (int i = 0; i < 50 && berthd.dockerWith(cli, "exec", name, "cat", "/tmp/done").exit() != 0; i++) Thread.sleep(50);
+    assertEquals("x", berthd.dockerWith(cli, "exec", name, "cat", "/tmp/done").ok().out().strip());
+    berthd.dockerWith(cli, "rm", "-f", name).ok();
+    assertNotEquals(0, berthd.dockerWith(cli, "exec", name, "true").exit());
+  }
+
   @Test
   void otherRuntimesRunTheSameContainers() {
     assertEquals("via-runc", berthd.docker("run", "--rm", "--runtime", "runc", "busybox", "echo", "via-runc")

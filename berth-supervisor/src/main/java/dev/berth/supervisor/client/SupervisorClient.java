@@ -6,6 +6,7 @@ import dev.berth.supervisor.api.v1.ContainersGrpc;
 import dev.berth.supervisor.api.v1.CreateContainerRequest;
 import dev.berth.supervisor.api.v1.CreateTaskRequest;
 import dev.berth.supervisor.api.v1.DeleteContainerRequest;
+import dev.berth.supervisor.api.v1.ExecRequest;
 import dev.berth.supervisor.api.v1.ExitStatus;
 import dev.berth.supervisor.api.v1.GetContainerRequest;
 import dev.berth.supervisor.api.v1.KillRequest;
@@ -71,6 +72,14 @@ public final class SupervisorClient {
 
   public ExitStatus deleteTask(String id) {
     return call(() -> tasks.delete(task(id)));
+  }
+
+  /** Starts an exec process (OCI process JSON) in the running task; returns its pid. */
+  public long exec(String id, String execId, byte[] process, boolean terminal, boolean stdin) {
+    ExecRequest req = ExecRequest.newBuilder().setContainerId(id).setExecId(execId)
+        .setProcess(ByteString.copyFrom(process)).setStdio(Stdio.newBuilder().setTerminal(terminal).setStdin(stdin))
+        .build();
+    return call(() -> tasks.exec(req)).getPid();
   }
 
   public void resize(String id, int rows, int cols) {

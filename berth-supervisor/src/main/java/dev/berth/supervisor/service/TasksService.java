@@ -2,6 +2,8 @@ package dev.berth.supervisor.service;
 
 import dev.berth.supervisor.api.v1.CreateTaskRequest;
 import dev.berth.supervisor.api.v1.Empty;
+import dev.berth.supervisor.api.v1.ExecProcess;
+import dev.berth.supervisor.api.v1.ExecRequest;
 import dev.berth.supervisor.api.v1.ExitStatus;
 import dev.berth.supervisor.api.v1.KillRequest;
 import dev.berth.supervisor.api.v1.ResizeRequest;
@@ -15,7 +17,7 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * The Tasks gRPC service over {@link TaskManager}. Calls may block (wait blocks until the process
- * exits): the server runs them on virtual threads. Exec, pause, update and metrics come later and
+ * exits): the server runs them on virtual threads. Pause, update, metrics and pids come later and
  * answer UNIMPLEMENTED until then.
  */
 public final class TasksService extends TasksGrpc.TasksImplBase {
@@ -61,6 +63,16 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
   @Override
   public void wait(WaitRequest req, StreamObserver<ExitStatus> out) {
     GrpcCalls.unary(out, () -> Protos.exit(tasks.waitExit(req.getContainerId())));
+  }
+
+  @Override
+  public void exec(ExecRequest req, StreamObserver<ExecProcess> out) {
+    GrpcCalls.unary(out, () -> {
+      long pid = tasks.exec(req.getContainerId(), req.getExecId(), req.getProcess().toByteArray(),
+          req.getStdio().getTerminal(), req.getStdio().getStdin());
+      return ExecProcess.newBuilder().setContainerId(req.getContainerId()).setExecId(req.getExecId())
+          .setPid((int) pid).setRunning(true).build();
+    });
   }
 
   @Override

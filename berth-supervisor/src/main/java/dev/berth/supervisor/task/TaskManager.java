@@ -118,6 +118,21 @@ public final class TaskManager {
         .orElseThrow(() -> new NotFound("container " + id + " has no task"));
   }
 
+  /**
+   * Starts an extra process in the running task (an OCI process, as {@code runtime exec --process}
+   * takes it) and returns its pid. Its output waits in the shim for the first attach.
+   */
+  public long exec(String id, String execId, byte[] process, boolean terminal, boolean stdin) {
+    Shim shim = shim(id);
+    Path file = layout.taskDir(id).resolve("exec-" + execId + ".process.json");
+    try {
+      AtomicFiles.write(file, process);
+    } catch (IOException e) {
+      throw new Internal("cannot write the process of exec " + execId + ": " + e.getMessage(), e);
+    }
+    return shim.client().startExec(execId, file, terminal, stdin, false);
+  }
+
   public void resize(String id, int rows, int cols) {
     shim(id).client().resize(rows, cols);
   }

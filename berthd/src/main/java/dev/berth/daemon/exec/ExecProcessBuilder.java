@@ -1,0 +1,72 @@
+package dev.berth.daemon.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.common.error.InvalidArgument;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An exec's OCI process: the container's own process (capabilities, rlimits, no_new_privs, user)
+ * with the exec's command, environment, directory, user and terminal, as containerd's exec does.
+ */
+final class ExecProcessBuilder {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ExecProcessBuilder() {}
+
+  static byte[] build(byte[] containerSpec, ExecInstance e, int rows, int cols) {
+    try {
+      ObjectNode process = ((ObjectNode) JSON.readTree(containerSpec).path("process")).deepCopy();
+      process.set("args", JSON.valueToTree(e.cmd()));
+      process.put("terminal", e.tty());
+      process.remove("consoleSize");
+      if (e.tty() && rows > 0 && cols > 0) process.putObject("consoleSize").put("height", rows).put("width", cols);
+      process.set("env", env(process.path("env"), e));
+      if (e.workingDir() != null && !e.workingDir().isEmpty()) process.put("cwd", e.workingDir());
+      if (e.user() != null && !e.user().isEmpty()) process.set("user", user(e.user()));
+      if (e.privileged()) {
+        JsonNode bounding = process.path("capabilities").path("bounding");
+        ObjectNode caps = process.putObject("capabilities");
+        for (String set : new String[] {"bounding", "effective", "permitted"}) caps.set(set, bounding.deepCopy());
+      } else if (e.user() != null && !e.user().isEmpty() && process.path("user").path("uid").asLong() != 0) {
+        ObjectNode caps = (ObjectNode) process.path("capabilities");
+        caps.putArray("effective");
+        caps.putArray("permitted");
+      }
+      return JSON.writeValueAsBytes(process);
+    } catch (IOException | ClassCastException ex) {
+      throw new InvalidArgument("cannot read the spec of container " + e.containerId() + ": " + ex.getMessage());
+    }
+  }
+
+  private static ArrayNode env(JsonNode base, ExecInstance e) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    for (JsonNode n : base) put(merged, n.asText());
+    if (e.tty()) merged.putIfAbsent("TERM", "TERM=xterm");
+    for (String s : e.env()) put(merged, s);
+    ArrayNode out = JSON.createArrayNode();
+    merged.values().forEach(out::add);
+    return out;
+  }
+
+  private static void put(Map<String, String> env, String entry) {
+    int eq = entry.indexOf('=');
+    env.put(eq < 0 ? entry : entry.substring(0, eq), entry);
+  }
+
+  private static ObjectNode user(String user) {
+    String[] parts = user.split(":", 2);
+    try {
+      long uid = parts[0].equals("root") ? 0 : Long.parseLong(parts[0]);
+      long gid = parts.length == 2 ? (parts[1].equals("root") ? 0 : Long.parseLong(parts[1])) : 0;
+      return JSON.createObjectNode().put("uid", uid).put("gid", gid);
+    } catch (NumberFormatException ex) {
+      throw new InvalidArgument("unable to find user " + user
+          + ": user and group names are not looked up in the image yet; use numeric ids (uid[:gid])");
+    }
+  }
+}
