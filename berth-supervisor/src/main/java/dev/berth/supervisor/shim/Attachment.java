@@ -45,6 +45,19 @@ public final class Attachment implements AutoCloseable {
     return stdin;
   }
 
+  /**
+   * Copies a client's input to the process until the client's input ends, then half-closes. Returns
+   * quietly when either side goes away, which is how attaches end.
+   */
+  public void copyStdinFrom(InputStream in) {
+    try {
+      in.transferTo(stdin);
+      closeStdin();
+    } catch (IOException e) {
+      // the process or the client went away
+    }
+  }
+
   /** Half-closes the connection: no more input from this client. */
   public void closeStdin() throws IOException {
     channel.shutdownOutput();

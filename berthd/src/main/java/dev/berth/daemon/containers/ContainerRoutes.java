@@ -16,7 +16,6 @@ import dev.berth.supervisor.shim.Attachment;
 import dev.berth.supervisor.shim.ContainerLog;
 import dev.berth.supervisor.shim.LogQuery;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -158,20 +157,12 @@ public final class ContainerRoutes {
         return; // the container was removed or failed to start: the connection closes
       }
       try (a) {
-        if (stdin) Thread.ofVirtual().start(() -> pumpStdin(in, a));
+        if (stdin) Thread.ofVirtual().start(() -> a.copyStdinFrom(in));
         a.output().transferTo(out);
       }
     });
   }
 
-  private static void pumpStdin(InputStream in, Attachment a) {
-    try {
-      in.transferTo(a.stdin());
-      a.closeStdin();
-    } catch (IOException e) {
-      // the container or the client went away
-    }
-  }
 
   private ApiResponse logs(ApiRequest r) {
     Container c = store.get(r.group(1));

@@ -16,7 +16,6 @@ import dev.berth.supervisor.client.SupervisorClient;
 import dev.berth.supervisor.shim.Attachment;
 import dev.berth.supervisor.shim.ShimClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -106,7 +105,7 @@ public final class ExecRoutes {
     return ApiResponse.hijack(multiplexed ? "application/vnd.docker.multiplexed-stream"
         : "application/vnd.docker.raw-stream", (in, out) -> {
           try (attachment) {
-            if (e.stdin()) Thread.ofVirtual().start(() -> pump(in, attachment));
+            if (e.stdin()) Thread.ofVirtual().start(() -> attachment.copyStdinFrom(in));
             attachment.output().transferTo(out);
           }
           // The client asks for the exit code as soon as its stream ends: have it recorded by then.
@@ -123,14 +122,6 @@ public final class ExecRoutes {
     }
   }
 
-  private static void pump(InputStream in, Attachment a) {
-    try {
-      in.transferTo(a.stdin());
-      a.closeStdin();
-    } catch (IOException e) {
-      // the process or the client went away
-    }
-  }
 
   private ApiResponse inspect(ApiRequest r) {
     ExecInstance e = get(r.group(1));
