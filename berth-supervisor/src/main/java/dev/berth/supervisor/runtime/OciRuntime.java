@@ -2,6 +2,7 @@ package dev.berth.supervisor.runtime;
 
 import dev.berth.common.error.Internal;
 import dev.berth.common.error.Unavailable;
+import dev.berth.runtime.ContainerRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,15 +12,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A runc-compatible runtime binary and the {@code --root} the supervisor gives it. The shim runs
- * create and start; the supervisor itself runs only what follows a container's exit.
+ * create and start; the supervisor itself runs only what follows a container's exit. Berth's own
+ * runtime is also a library: for it, that work runs in-process, with no program start.
  *
  * @param name what clients call it ("berth", "runc") or its path
  */
-public record OciRuntime(String name, Path binary, Path root) {
+public record OciRuntime(String name, Path binary, Path root, boolean library) {
   private static final long TIMEOUT_SECONDS = 60;
 
   /** {@code delete --force}: removes the runtime's state and cgroup of an exited (or stuck) container. */
   public void delete(String id) {
+    if (library) {
+      new ContainerRuntime(root).delete(id, true);
+      return;
+    }
     run("delete", "--force", id);
   }
 

@@ -51,7 +51,7 @@ public final class Runtimes {
           + (binary == null ? "" : " (" + binary + " is not executable)"));
     }
     String dirName = name.startsWith("/") ? name.substring(1).replace('/', '_') : name;
-    return new OciRuntime(name, binary, stateRoot.resolve(dirName));
+    return new OciRuntime(name, binary, stateRoot.resolve(dirName), name.equals(BERTH));
   }
 
   private static Path onPath(String program) {
