@@ -152,6 +152,25 @@ class BerthdContainersIT {
     assertNotEquals(0, berthd.dockerWith(cli, "exec", name, "true").exit());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"berth", "runc"})
+  void topPauseUnpauseAndRename(String runtime) {
+    String name = "tp-" + runtime;
+    berthd.docker("run", "-d", "--runtime", runtime, "--name", name, "busybox", "sleep", "1000").ok();
+    String top = berthd.docker("top", name).ok().out();
+    assertTrue(top.contains("PID") && top.contains("sleep 1000"), top);
+    berthd.docker("pause", name).ok();
+    assertEquals("paused", berthd.docker("inspect", "-f", "{{.State.Status}}", name).ok().out().strip());
+    String frozen = berthd.docker("ps", "--format", "{{.Status}}", "--filter", "name=" + name).ok().out();
+    assertTrue(frozen.contains("(Paused)"), frozen);
+    assertTrue(berthd.docker("pause", name).err().contains("already paused"));
+    berthd.docker("unpause", name).ok();
+    berthd.docker("rename", name, name + "-new").ok();
+    assertEquals("running /" + name + "-new",
+        berthd.docker("inspect", "-f", "{{.State.Status}} {{.Name}}", name + "-new").ok().out().strip());
+    berthd.docker("rm", "-f", name + "-new").ok();
+  }
+
   @Test
   void otherRuntimesRunTheSameContainers() {
     assertEquals("via-runc", berthd.docker("run", "--rm", "--runtime", "runc", "busybox", "echo", "via-runc")

@@ -153,7 +153,7 @@ class RuntimeParityIT {
 
   private static void dockerSeccomp(ObjectNode c) {
     try {
-      byte[] profile = Files.readAllBytes(Path.of(System.getProperty("berth.root"), "../shared/specs/seccomp-default.json"));
+      byte[] profile = DockerSeccompProfile.dockerDefault();
       var oci = DockerSeccompProfile.toOci(profile, Set.of("CAP_CHOWN", "CAP_KILL", "CAP_AUDIT_WRITE"), "amd64");
       ((ObjectNode) c.get("linux")).set("seccomp", JSON.readTree(SpecLoader.toJson(oci)));
     } catch (java.io.IOException e) {

@@ -44,6 +44,19 @@ public final class DockerSeccompProfile {
       "s390x", "SCMP_ARCH_S390X", "riscv64", "SCMP_ARCH_RISCV64", "mips64", "SCMP_ARCH_MIPS64",
       "mips64le", "SCMP_ARCH_MIPSEL64", "loong64", "SCMP_ARCH_LOONGARCH64");
 
+  /**
+   * Docker's default profile, as moby ships it (profiles/seccomp/default.json, Apache-2.0), kept as a
+   * resource so that engines built on this library apply the same default without a file on disk.
+   */
+  public static byte[] dockerDefault() {
+    try (java.io.InputStream in = DockerSeccompProfile.class.getResourceAsStream("docker-default.json")) {
+      if (in == null) throw new IllegalStateException("docker-default.json is missing from berth-runtime's jar");
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** For this host: the running kernel's version and architecture. */
   public static LinuxSeccomp toOci(byte[] profileJson, Set<String> capabilities, String arch) {
     return toOci(profileJson, capabilities, arch, System.getProperty("os.version"));

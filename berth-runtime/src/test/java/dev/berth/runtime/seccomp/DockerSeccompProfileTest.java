@@ -21,10 +21,6 @@ class DockerSeccompProfileTest {
       "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
       "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
 
-  static Path profilePath() {
-    return Path.of(System.getProperty("berth.root", "/work/main")).resolve("../shared/specs/seccomp-default.json")
-        .normalize();
-  }
 
   private static boolean allows(LinuxSeccomp s, String name) {
     return s.syscalls().stream().anyMatch(r -> r.names().contains(name) && "SCMP_ACT_ALLOW".equals(r.action()));
@@ -32,7 +28,7 @@ class DockerSeccompProfileTest {
 
   @Test
   void defaultProfileForAmd64() throws Exception {
-    LinuxSeccomp s = DockerSeccompProfile.toOci(Files.readAllBytes(profilePath()), DEFAULT_CAPS, "x86_64", "6.18.0");
+    LinuxSeccomp s = DockerSeccompProfile.toOci(DockerSeccompProfile.dockerDefault(), DEFAULT_CAPS, "x86_64", "6.18.0");
     assertEquals("SCMP_ACT_ERRNO", s.defaultAction());
     assertEquals(1, s.defaultErrnoRet());
     assertEquals(List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"), s.architectures());
@@ -53,11 +49,11 @@ class DockerSeccompProfileTest {
   void capabilitiesAndKernelChangeTheResult() throws Exception {
     Set<String> admin = new java.util.HashSet<>(DEFAULT_CAPS);
     admin.add("CAP_SYS_ADMIN");
-    LinuxSeccomp s = DockerSeccompProfile.toOci(Files.readAllBytes(profilePath()), admin, "amd64", "4.4.0");
+    LinuxSeccomp s = DockerSeccompProfile.toOci(DockerSeccompProfile.dockerDefault(), admin, "amd64", "4.4.0");
     assertTrue(s.syscalls().stream().noneMatch(r -> r.names().equals(List.of("clone3"))), "clone3 ENOSYS excluded");
     assertTrue(allows(s, "bpf"));
     assertFalse(allows(s, "ptrace"), "minKernel 4.8 not met on 4.4");
-    LinuxSeccomp arm = DockerSeccompProfile.toOci(Files.readAllBytes(profilePath()), DEFAULT_CAPS, "aarch64", "6.1");
+    LinuxSeccomp arm = DockerSeccompProfile.toOci(DockerSeccompProfile.dockerDefault(), DEFAULT_CAPS, "aarch64", "6.1");
     assertEquals(List.of("SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"), arm.architectures());
     assertFalse(allows(arm, "arch_prctl"));
   }

@@ -82,6 +82,18 @@ public final class SupervisorClient {
     return call(() -> tasks.exec(req)).getPid();
   }
 
+  public void pause(String id) {
+    call(() -> tasks.pause(task(id)));
+  }
+
+  public void resume(String id) {
+    call(() -> tasks.resume(task(id)));
+  }
+
+  public java.util.List<Integer> pids(String id) {
+    return call(() -> tasks.listPids(task(id))).getPidsList();
+  }
+
   public void resize(String id, int rows, int cols) {
     call(() -> tasks.resizePty(ResizeRequest.newBuilder().setContainerId(id).setRows(rows).setCols(cols).build()));
   }

@@ -29,7 +29,35 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
     run("delete", "--force", id);
   }
 
-  private void run(String... args) {
+  /** Freezes every process of the container (the freezer cgroup). */
+  public void pause(String id) {
+    if (library) {
+      new ContainerRuntime(root).pause(id);
+      return;
+    }
+    run("pause", id);
+  }
+
+  public void resume(String id) {
+    if (library) {
+      new ContainerRuntime(root).resume(id);
+      return;
+    }
+    run("resume", id);
+  }
+
+  /** The pids of the container's processes, as the host sees them. */
+  public List<Integer> pids(String id) {
+    if (library) return new ContainerRuntime(root).pids(id);
+    String out = run("ps", "--format", "json", id).strip();
+    List<Integer> pids = new ArrayList<>();
+    for (String n : out.replaceAll("[\\[\\]\\s]", "").split(",")) {
+      if (!n.isEmpty()) pids.add(Integer.parseInt(n));
+    }
+    return pids;
+  }
+
+  private String run(String... args) {
     List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
     command.addAll(List.of(args));
     try {
@@ -44,6 +72,7 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
         String message = new String(out, StandardCharsets.UTF_8).strip();
         throw new Internal(name + " " + String.join(" ", args) + " failed: " + message);
       }
+      return new String(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new Unavailable("cannot run " + binary + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

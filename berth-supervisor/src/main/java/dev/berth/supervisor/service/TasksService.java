@@ -6,6 +6,7 @@ import dev.berth.supervisor.api.v1.ExecProcess;
 import dev.berth.supervisor.api.v1.ExecRequest;
 import dev.berth.supervisor.api.v1.ExitStatus;
 import dev.berth.supervisor.api.v1.KillRequest;
+import dev.berth.supervisor.api.v1.ListPidsResponse;
 import dev.berth.supervisor.api.v1.ResizeRequest;
 import dev.berth.supervisor.api.v1.Task;
 import dev.berth.supervisor.api.v1.TaskRequest;
@@ -17,7 +18,7 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * The Tasks gRPC service over {@link TaskManager}. Calls may block (wait blocks until the process
- * exits): the server runs them on virtual threads. Pause, update, metrics and pids come later and
+ * exits): the server runs them on virtual threads. Update and metrics come later and
  * answer UNIMPLEMENTED until then.
  */
 public final class TasksService extends TasksGrpc.TasksImplBase {
@@ -73,6 +74,27 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
       return ExecProcess.newBuilder().setContainerId(req.getContainerId()).setExecId(req.getExecId())
           .setPid((int) pid).setRunning(true).build();
     });
+  }
+
+  @Override
+  public void pause(TaskRequest req, StreamObserver<Empty> out) {
+    GrpcCalls.unary(out, () -> {
+      tasks.pause(req.getContainerId());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void resume(TaskRequest req, StreamObserver<Empty> out) {
+    GrpcCalls.unary(out, () -> {
+      tasks.resume(req.getContainerId());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void listPids(TaskRequest req, StreamObserver<ListPidsResponse> out) {
+    GrpcCalls.unary(out, () -> ListPidsResponse.newBuilder().addAllPids(tasks.pids(req.getContainerId())).build());
   }
 
   @Override

@@ -133,6 +133,21 @@ public final class TaskManager {
     return shim.client().startExec(execId, file, terminal, stdin, false);
   }
 
+  public void pause(String id) {
+    shim(id);
+    runtimes.get(records.get(id).runtime()).pause(id);
+  }
+
+  public void resume(String id) {
+    shim(id);
+    runtimes.get(records.get(id).runtime()).resume(id);
+  }
+
+  public List<Integer> pids(String id) {
+    shim(id);
+    return runtimes.get(records.get(id).runtime()).pids(id);
+  }
+
   public void resize(String id, int rows, int cols) {
     shim(id).client().resize(rows, cols);
   }

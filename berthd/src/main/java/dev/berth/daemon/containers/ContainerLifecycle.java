@@ -189,6 +189,27 @@ public final class ContainerLifecycle {
     }
   }
 
+  public void pause(String ref, boolean pause) {
+    Container c = store.get(ref);
+    synchronized (lock(c.id())) {
+      c = store.get(c.id());
+      if (!c.state().running()) throw new Conflict("Container " + c.id() + " is not running");
+      boolean paused = c.state().status().equals("paused");
+      if (pause && paused) throw new Conflict("Container " + c.id() + " is already paused");
+      if (!pause && !paused) throw new Conflict("Container " + c.id() + " is not paused");
+      if (pause) supervisor.pause(c.id());
+      else supervisor.resume(c.id());
+      store.save(c.withState(c.state().paused(pause)));
+    }
+  }
+
+  public void rename(String ref, String newName) {
+    Container c = store.get(ref);
+    synchronized (lock(c.id())) {
+      store.rename(c.id(), ContainerStore.checkName(newName));
+    }
+  }
+
   public void resize(String ref, int rows, int cols) {
     Container c = store.get(ref);
     if (!c.state().running()) throw new Conflict("Container " + c.id() + " is not running");

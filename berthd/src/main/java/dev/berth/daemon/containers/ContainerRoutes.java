@@ -65,6 +65,23 @@ public final class ContainerRoutes {
       return ApiResponse.empty(200);
     });
     router.add("GET", ID + "/logs", this::logs);
+    router.add("GET", ID + "/top", r -> {
+      Container c = store.get(r.group(1));
+      if (!c.state().running()) throw new dev.berth.common.error.Conflict("Container " + c.id() + " is not running");
+      return ApiResponse.json(ProcessTable.of(supervisor.pids(c.id()), r.param("ps_args")));
+    });
+    router.add("POST", ID + "/pause", r -> {
+      lifecycle.pause(r.group(1), true);
+      return ApiResponse.empty(204);
+    });
+    router.add("POST", ID + "/unpause", r -> {
+      lifecycle.pause(r.group(1), false);
+      return ApiResponse.empty(204);
+    });
+    router.add("POST", ID + "/rename", r -> {
+      lifecycle.rename(r.group(1), r.param("name") == null ? "" : r.param("name"));
+      return ApiResponse.empty(204);
+    });
     router.add("DELETE", ID, r -> {
       lifecycle.remove(r.group(1), r.flag("force"));
       return ApiResponse.empty(204);

@@ -32,6 +32,10 @@ public record ContainerState(String status, long pid, int exitCode, String error
         false);
   }
 
+  public ContainerState paused(boolean paused) {
+    return new ContainerState(paused ? "paused" : "running", pid, exitCode, error, startedAt, finishedAt, oomKilled);
+  }
+
   public ContainerState removing() {
     return new ContainerState("removing", pid, exitCode, error, startedAt, finishedAt, oomKilled);
   }

@@ -52,14 +52,27 @@ public final class ContainerStore {
 
   /** Adds a new container, refusing a name in use (Docker's message). */
   public synchronized void add(Container c) {
+    checkFree(c.name());
+    write(c);
+    byId.put(c.id(), c);
+  }
+
+  public synchronized void rename(String id, String name) {
+    Container c = get(id);
+    if (c.name().equals(name)) {
+      throw new dev.berth.common.error.InvalidArgument("Renaming a container with the same name as its current name");
+    }
+    checkFree(name);
+    save(c.withName(name));
+  }
+
+  private void checkFree(String name) {
     for (Container other : byId.values()) {
-      if (other.name().equals(c.name())) {
-        throw new Conflict("Conflict. The container name \"" + c.name() + "\" is already in use by container \""
+      if (other.name().equals(name)) {
+        throw new Conflict("Conflict. The container name \"" + name + "\" is already in use by container \""
             + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
       }
     }
-    write(c);
-    byId.put(c.id(), c);
   }
 
   public void save(Container c) {

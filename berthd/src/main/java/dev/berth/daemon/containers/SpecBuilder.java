@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.runtime.seccomp.DockerSeccompProfile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class SpecBuilder {
       "/proc/sysrq-trigger");
   private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
-  private static final byte[] SECCOMP_PROFILE = loadProfile();
+  private static final byte[] SECCOMP_PROFILE = DockerSeccompProfile.dockerDefault();
 
   /** The files every container gets bind-mounted over its own: hostname, hosts, resolv.conf. */
   public record EtcFiles(Path hostname, Path hosts, Path resolvConf) {}
@@ -170,12 +169,4 @@ public final class SpecBuilder {
     return "";
   }
 
-  private static byte[] loadProfile() {
-    try (InputStream in = SpecBuilder.class.getResourceAsStream("seccomp-default.json")) {
-      if (in == null) throw new IllegalStateException("seccomp-default.json is missing from berthd's jar");
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }
