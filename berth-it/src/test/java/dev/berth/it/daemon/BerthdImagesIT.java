@@ -46,7 +46,7 @@ class BerthdImagesIT {
   void versionAndInfo(String cli) {
     assertTrue(docker(cli, "version").ok().out().contains("Berth Engine"));
     String info = docker(cli, "info").ok().out();
-    assertTrue(info.contains("Server Version: 0.1.0") && info.contains("Cgroup Driver: cgroupfs"), info);
+    assertTrue(info.contains("Server Version: 28.2.0+berth.0.1.0") && info.contains("Cgroup Driver: cgroupfs"), info);
   }
 
   @ParameterizedTest

@@ -91,9 +91,10 @@ public final class ContainerLifecycle {
     Container c = store.get(ref);
     if (!c.state().running()) return false;
     CompletableFuture<Integer> exit = watch(c.id()).nextExit();
+    if (exitedMeanwhile(c)) return true;
     String sig = signal != null ? signal : c.config().path("StopSignal").asText("SIGTERM");
     int timeout = timeoutSeconds != null ? timeoutSeconds : c.config().path("StopTimeout").asInt(10);
-    signal(c, Signals.parse(sig));
+    end(c, Signals.parse(sig));
     try {
       if (timeout < 0) {
         exit.join();
@@ -101,7 +102,7 @@ public final class ContainerLifecycle {
         exit.get(timeout, TimeUnit.SECONDS);
       }
     } catch (TimeoutException e) {
-      signal(c, 9);
+      end(c, 9);
       exit.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -138,8 +139,10 @@ public final class ContainerLifecycle {
             + " before removing or force remove");
       }
       CompletableFuture<Integer> exit = watch(c.id()).nextExit();
-      signal(c, 9);
-      exit.join();
+      if (!exitedMeanwhile(c)) {
+        end(c, 9);
+        exit.join();
+      }
     }
     synchronized (lock(c.id())) {
       c = store.get(c.id());
@@ -221,6 +224,26 @@ public final class ContainerLifecycle {
       supervisor.kill(c.id(), signal);
     } catch (Conflict e) {
       throw new Conflict("Container " + c.id() + " is not running", e);
+    }
+  }
+
+  /**
+   * Whether the exit was recorded before the caller took the exit future: then that future waits
+   * for the exit after next, and must not be waited on (the exit is saved before the watch moves on).
+   */
+  private boolean exitedMeanwhile(Container c) {
+    return !store.get(c.id()).state().running();
+  }
+
+  /**
+   * A signal meant to end the container: if its process has just exited (its exit is not recorded
+   * yet), that is the outcome wanted, not an error.
+   */
+  private void end(Container c, int signal) {
+    try {
+      supervisor.kill(c.id(), signal);
+    } catch (Conflict e) {
+      // already exited; the exit watch completes when the exit is recorded
     }
   }
 

@@ -15,6 +15,13 @@ import java.util.Map;
 
 /** _ping, version and info: what every client asks first. */
 public final class SystemRoutes {
+  /**
+   * The engine version clients see: the Docker release whose API Berth serves, with Berth's own
+   * version as build metadata. Clients gate features on it (Testcontainers refuses a server below
+   * 1.6.0), so a bare "0.1.0" would read as an ancient Docker.
+   */
+  static final String ENGINE_VERSION = "28.2.0+berth.0.1.0";
+
   private final ImageStore images;
   private final Path dataRoot;
   private final ContainerStore containers;
@@ -36,10 +43,10 @@ public final class SystemRoutes {
   private static Map<String, Object> version() {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("Platform", Map.of("Name", "Berth Engine"));
-    v.put("Components", List.of(Map.of("Name", "Engine", "Version", "0.1.0",
+    v.put("Components", List.of(Map.of("Name", "Engine", "Version", ENGINE_VERSION,
         "Details", Map.of("ApiVersion", ApiVersion.CURRENT, "MinAPIVersion", ApiVersion.MINIMUM, "Os", "linux",
             "Arch", "amd64", "KernelVersion", kernel()))));
-    v.put("Version", "0.1.0");
+    v.put("Version", ENGINE_VERSION);
     v.put("ApiVersion", ApiVersion.CURRENT);
     v.put("MinAPIVersion", ApiVersion.MINIMUM);
     v.put("GitCommit", "berth");
@@ -101,7 +108,7 @@ public final class SystemRoutes {
     i.put("NCPU", Runtime.getRuntime().availableProcessors());
     i.put("MemTotal", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
     i.put("Name", hostname());
-    i.put("ServerVersion", "0.1.0");
+    i.put("ServerVersion", ENGINE_VERSION);
     i.put("DefaultRuntime", "berth");
     i.put("Runtimes", Map.of("berth", Map.of("path", "berth-runtime")));
     i.put("LiveRestoreEnabled", true);
