@@ -172,6 +172,29 @@ class BerthdContainersIT {
   }
 
   @Test
+  void restartPoliciesBringContainersBack() throws Exception {
+    berthd.docker("run", "-d", "--name", "onfail", "--restart", "on-failure:2", "busybox", "sh", "-c",
+        "echo run; exit 2").ok();
+    berthd.docker("run", "-d", "--name", "always", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2").ok();
+    String onfail = "";
+    for (int i = 0; i < 100 && !onfail.equals("exited 2"); i++) {
+      Thread.sleep(100);
+      onfail = berthd.docker("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", "onfail").ok().out().strip();
+    }
+    assertEquals("exited 2", onfail, "on-failure:2 restarts twice, then stays exited");
+    assertEquals(3, berthd.docker("logs", "onfail").ok().out().lines().count());
+    for (int i = 0; i < 100 && berthd.docker("inspect", "-f", "{{.RestartCount}}", "always").ok().out().strip()
+        .equals("0"); i++) {
+      Thread.sleep(100);
+    }
+    berthd.docker("stop", "always").ok();
+    Thread.sleep(500);
+    assertEquals("exited", berthd.docker("inspect", "-f", "{{.State.Status}}", "always").ok().out().strip(),
+        "a stopped container stays stopped whatever its policy");
+    berthd.docker("rm", "onfail", "always").ok();
+  }
+
+  @Test
   void otherRuntimesRunTheSameContainers() {
     assertEquals("via-runc", berthd.docker("run", "--rm", "--runtime", "runc", "busybox", "echo", "via-runc")
         .ok().out().strip());

@@ -13,16 +13,25 @@ import java.util.List;
  * @param image the image id (config digest)
  * @param config Docker's container Config, merged with the image's
  * @param hostConfig Docker's HostConfig as sent
+ * @param manuallyStopped stopped or killed by a user: no restart policy brings it back
  */
 public record Container(String id, String name, Instant created, String image, ObjectNode config,
-    ObjectNode hostConfig, ContainerState state, int restartCount) {
+    ObjectNode hostConfig, ContainerState state, int restartCount, boolean manuallyStopped) {
 
   public Container withState(ContainerState s) {
-    return new Container(id, name, created, image, config, hostConfig, s, restartCount);
+    return new Container(id, name, created, image, config, hostConfig, s, restartCount, manuallyStopped);
   }
 
   public Container withName(String n) {
-    return new Container(id, n, created, image, config, hostConfig, state, restartCount);
+    return new Container(id, n, created, image, config, hostConfig, state, restartCount, manuallyStopped);
+  }
+
+  public Container withManualStop(boolean stopped) {
+    return new Container(id, name, created, image, config, hostConfig, state, restartCount, stopped);
+  }
+
+  public Container restarted() {
+    return new Container(id, name, created, image, config, hostConfig, state, restartCount + 1, manuallyStopped);
   }
 
   public boolean tty() {

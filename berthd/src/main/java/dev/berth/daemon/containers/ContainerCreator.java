@@ -49,6 +49,7 @@ public final class ContainerCreator {
     ObjectNode config = merge(imageConfig, body);
     ObjectNode hostConfig = body.path("HostConfig").isObject() ? ((ObjectNode) body.get("HostConfig")).deepCopy()
         : JSON.createObjectNode();
+    RestartPolicy.of(hostConfig); // refuses unknown policies and --rm with one
     String network = hostConfig.path("NetworkMode").asText("");
     // Networks arrive with their own issue; until then a container without a network mode has none.
     if (network.isEmpty() || network.equals("default") || network.equals("bridge")) {
@@ -58,7 +59,7 @@ public final class ContainerCreator {
     }
     String id = HexFormat.of().formatHex(randomBytes());
     Container c = new Container(id, name == null || name.isEmpty() ? null : ContainerStore.checkName(name),
-        Instant.now(), image.id(), config, hostConfig, ContainerState.created(), 0);
+        Instant.now(), image.id(), config, hostConfig, ContainerState.created(), 0, false);
     SpecBuilder.User user = Users.numeric(config.path("User").asText(""));
     String netns = netnsPath(hostConfig);
     c = named(c);

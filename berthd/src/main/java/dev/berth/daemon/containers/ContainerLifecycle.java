@@ -29,6 +29,7 @@ public final class ContainerLifecycle {
   private final Map<String, ExitWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, java.time.Duration> restartDelays = new ConcurrentHashMap<>();
 
   public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor) {
     this.store = store;
@@ -38,6 +39,7 @@ public final class ContainerLifecycle {
   /** After a daemon restart: running containers are followed again, ones that exited meanwhile recorded. */
   public void restore() {
     for (Container c : store.all()) {
+      if (c.state().status().equals("restarting")) scheduleRestart(c.id(), RestartPolicy.FIRST_DELAY);
       if (!c.state().running()) continue;
       try {
         Task task = supervisor.getTask(c.id());
@@ -76,7 +78,7 @@ public final class ContainerLifecycle {
         if (c.autoRemove()) removeAfterFailedStart(c.id());
         throw e;
       }
-      store.save(c.withState(c.state().started(task.getPid(), Instant.now())));
+      store.save(c.withManualStop(false).withState(c.state().started(task.getPid(), Instant.now())));
       follow(c.id());
       return true;
     }
@@ -88,7 +90,11 @@ public final class ContainerLifecycle {
    * @return false if it was not running (Docker answers 304)
    */
   public boolean stop(String ref, Integer timeoutSeconds, String signal) {
-    Container c = store.get(ref);
+    Container c = markStopped(store.get(ref));
+    if (c.state().status().equals("restarting")) {
+      store.save(c.withState(c.state().exited(c.state().exitCode(), Instant.now())));
+      return true;
+    }
     if (!c.state().running()) return false;
     CompletableFuture<Integer> exit = watch(c.id()).nextExit();
     if (exitedMeanwhile(c)) return true;
@@ -116,6 +122,7 @@ public final class ContainerLifecycle {
     Container c = store.get(ref);
     if (!c.state().running()) throw new Conflict("Cannot kill container: " + c.id() + ": container " + c.id()
         + " is not running");
+    markStopped(c);
     signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
   }
 
@@ -290,6 +297,17 @@ public final class ContainerLifecycle {
       store.save(c);
     }
     watch(id).exited(exit.getExitCode());
+    if (RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped())) {
+      Instant started = c.state().startedAt();
+      java.time.Duration ran = started == null ? java.time.Duration.ZERO
+          : java.time.Duration.between(started, c.state().finishedAt());
+      synchronized (lock(id)) {
+        store.save(store.get(id).withState(c.state().restarting()));
+      }
+      scheduleRestart(id, RestartPolicy.delay(restartDelays.get(id), ran));
+      return;
+    }
+    restartDelays.remove(id);
     if (c.autoRemove()) {
       try {
         remove(id, true);
@@ -297,6 +315,34 @@ public final class ContainerLifecycle {
         System.err.println("berthd: cannot auto-remove " + id + ": " + e.getMessage());
       }
     }
+  }
+
+  private Container markStopped(Container c) {
+    synchronized (lock(c.id())) {
+      Container now = store.get(c.id()).withManualStop(true);
+      store.save(now);
+      return now;
+    }
+  }
+
+  /** Starts a "restarting" container after {@code delay}, unless it was stopped or removed meanwhile. */
+  private void scheduleRestart(String id, java.time.Duration delay) {
+    restartDelays.put(id, delay);
+    Thread.ofVirtual().name("restart-" + id.substring(0, 12)).start(() -> {
+      try {
+        Thread.sleep(delay);
+        synchronized (lock(id)) {
+          Container c = store.get(id);
+          if (!c.state().status().equals("restarting")) return;
+          store.save(c.restarted());
+        }
+        start(id);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (BerthException e) {
+        System.err.println("berthd: cannot restart " + id + ": " + e.getMessage());
+      }
+    });
   }
 
   private ExitWatch watch(String id) {

@@ -36,6 +36,10 @@ public record ContainerState(String status, long pid, int exitCode, String error
     return new ContainerState(paused ? "paused" : "running", pid, exitCode, error, startedAt, finishedAt, oomKilled);
   }
 
+  public ContainerState restarting() {
+    return new ContainerState("restarting", 0, exitCode, error, startedAt, finishedAt, oomKilled);
+  }
+
   public ContainerState removing() {
     return new ContainerState("removing", pid, exitCode, error, startedAt, finishedAt, oomKilled);
   }

@@ -99,6 +99,8 @@ public final class ContainerViews {
       case "paused" -> "Up " + human(Duration.between(s.startedAt(), now)) + " (Paused)";
       case "exited" -> "Exited (" + s.exitCode() + ") "
           + (s.finishedAt() == null ? "" : human(Duration.between(s.finishedAt(), now)) + " ago");
+      case "restarting" -> "Restarting (" + s.exitCode() + ") "
+          + (s.finishedAt() == null ? "" : human(Duration.between(s.finishedAt(), now)) + " ago");
       case "removing" -> "Removal In Progress";
       case "dead" -> "Dead";
       default -> "Created";

@@ -24,7 +24,7 @@ class SpecBuilderTest {
 
   private static Container container(String config, String hostConfig) throws Exception {
     return new Container("0123456789ab" + "0".repeat(52), "/t", Instant.EPOCH, "sha256:x",
-        (ObjectNode) JSON.readTree(config), (ObjectNode) JSON.readTree(hostConfig), ContainerState.created(), 0);
+        (ObjectNode) JSON.readTree(config), (ObjectNode) JSON.readTree(hostConfig), ContainerState.created(), 0, false);
   }
 
   private static JsonNode spec(Container c, long uid) {
