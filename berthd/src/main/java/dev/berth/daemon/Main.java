@@ -5,6 +5,9 @@ import dev.berth.daemon.server.ApiServer;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
 import dev.berth.daemon.containers.ContainerCreator;
+import dev.berth.daemon.containers.ContainerEvents;
+import dev.berth.daemon.events.EventRoutes;
+import dev.berth.daemon.events.Events;
 import dev.berth.daemon.containers.ContainerLifecycle;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerStore;
@@ -64,14 +67,18 @@ public final class Main implements Callable<Integer> {
       ManagedChannel channel = supervisor.channel();
       SupervisorClient client = new SupervisorClient(channel);
       ContainerStore containers = new ContainerStore(dataRoot.resolve("containers"));
-      ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client);
+      Events events = new Events();
+      ContainerEvents containerEvents = new ContainerEvents(events);
+      ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client, containerEvents);
       lifecycle.restore();
       Router router = new Router();
       new SystemRoutes(images, dataRoot, containers).register(router);
       new ImageRoutes(images, dataRoot.resolve("images")).register(router);
-      new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime), lifecycle,
+      new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime,
+          containerEvents), lifecycle,
           client).register(router);
       new ExecRoutes(containers, client).register(router);
+      new EventRoutes(events).register(router);
       NotYetRoutes.register(router);
       server.start(router);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));

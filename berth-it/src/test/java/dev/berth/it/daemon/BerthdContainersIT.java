@@ -194,6 +194,21 @@ class BerthdContainersIT {
     berthd.docker("rm", "onfail", "always").ok();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {NEW_CLI, OLD_CLI})
+  void eventsTellTheLifeOfAContainer(String cli) {
+    String name = "ev" + Math.abs(cli.hashCode() % 1000);
+    long since = System.currentTimeMillis() / 1000 - 1;
+    berthd.dockerWith(cli, "run", "--rm", "--name", name, "busybox", "sh", "-c", "exit 3");
+    String until = Long.toString(System.currentTimeMillis() / 1000 + 1);
+    String actions = berthd.dockerWith(cli, "events", "--since", Long.toString(since), "--until", until, "--filter",
+        "container=" + name, "--format", "{{.Action}}").ok().out();
+    assertEquals(List.of("create", "start", "die", "destroy"), actions.lines().toList());
+    String died = berthd.dockerWith(cli, "events", "--since", Long.toString(since), "--until", until, "--filter",
+        "event=die", "--filter", "container=" + name, "--format", "{{.Actor.Attributes.exitCode}}").ok().out();
+    assertEquals("3", died.strip());
+  }
+
   @Test
   void otherRuntimesRunTheSameContainers() {
     assertEquals("via-runc", berthd.docker("run", "--rm", "--runtime", "runc", "busybox", "echo", "via-runc")

@@ -33,8 +33,11 @@ public final class ContainerCreator {
   private final ImageStore images;
   private final SupervisorClient supervisor;
   private final String defaultRuntime;
+  private final ContainerEvents events;
 
-  public ContainerCreator(ContainerStore store, ImageStore images, SupervisorClient supervisor, String defaultRuntime) {
+  public ContainerCreator(ContainerStore store, ImageStore images, SupervisorClient supervisor, String defaultRuntime,
+      ContainerEvents events) {
+    this.events = events;
     this.store = store;
     this.images = images;
     this.supervisor = supervisor;
@@ -72,6 +75,7 @@ public final class ContainerCreator {
       store.remove(id);
       throw e;
     }
+    events.publish(c, "create");
     return c;
   }
 

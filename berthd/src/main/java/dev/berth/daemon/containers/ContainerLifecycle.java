@@ -26,14 +26,16 @@ import java.util.concurrent.TimeoutException;
 public final class ContainerLifecycle {
   private final ContainerStore store;
   private final SupervisorClient supervisor;
+  private final ContainerEvents events;
   private final Map<String, ExitWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, java.time.Duration> restartDelays = new ConcurrentHashMap<>();
 
-  public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor) {
+  public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor, ContainerEvents events) {
     this.store = store;
     this.supervisor = supervisor;
+    this.events = events;
   }
 
   /** After a daemon restart: running containers are followed again, ones that exited meanwhile recorded. */
@@ -79,6 +81,7 @@ public final class ContainerLifecycle {
         throw e;
       }
       store.save(c.withManualStop(false).withState(c.state().started(task.getPid(), Instant.now())));
+      events.publish(c, "start");
       follow(c.id());
       return true;
     }
@@ -115,7 +118,14 @@ public final class ContainerLifecycle {
     } catch (java.util.concurrent.ExecutionException e) {
       // an exit is never completed exceptionally
     }
+    events.publish(c, "stop");
     return true;
+  }
+
+  public void restart(String ref, Integer timeoutSeconds, String signal) {
+    stop(ref, timeoutSeconds, signal);
+    start(ref);
+    events.publish(store.get(ref), "restart");
   }
 
   public void kill(String ref, String signal) {
@@ -123,7 +133,9 @@ public final class ContainerLifecycle {
     if (!c.state().running()) throw new Conflict("Cannot kill container: " + c.id() + ": container " + c.id()
         + " is not running");
     markStopped(c);
-    signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
+    int number = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
+    signal(c, number);
+    events.publish(c, "kill", "signal", Integer.toString(number));
   }
 
   /** The future `wait` answers with: next-exit, removed, or (the default) not-running. */
@@ -161,6 +173,7 @@ public final class ContainerLifecycle {
         // a create cut short: nothing on the supervisor's side
       }
       store.remove(c.id());
+      events.publish(c, "destroy");
       failPending(c.id(), new NotFound("container " + c.id() + " was removed"));
       ExitWatch w = watches.remove(c.id());
       if (w != null) w.removed.complete(c.state().exitCode());
@@ -210,6 +223,7 @@ public final class ContainerLifecycle {
       if (pause) supervisor.pause(c.id());
       else supervisor.resume(c.id());
       store.save(c.withState(c.state().paused(pause)));
+      events.publish(c, pause ? "pause" : "unpause");
     }
   }
 
@@ -217,6 +231,7 @@ public final class ContainerLifecycle {
     Container c = store.get(ref);
     synchronized (lock(c.id())) {
       store.rename(c.id(), ContainerStore.checkName(newName));
+      events.publish(store.get(c.id()), "rename", "oldName", c.name());
     }
   }
 
@@ -296,6 +311,7 @@ public final class ContainerLifecycle {
       c = c.withState(c.state().exited(exit.getExitCode(), at));
       store.save(c);
     }
+    events.publish(c, "die", "exitCode", Integer.toString(exit.getExitCode()));
     watch(id).exited(exit.getExitCode());
     if (RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped())) {
       Instant started = c.state().startedAt();

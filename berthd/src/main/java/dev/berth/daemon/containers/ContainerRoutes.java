@@ -140,8 +140,7 @@ public final class ContainerRoutes {
   }
 
   private ApiResponse restart(ApiRequest r) {
-    lifecycle.stop(r.group(1), timeout(r), r.param("signal"));
-    lifecycle.start(r.group(1));
+    lifecycle.restart(r.group(1), timeout(r), r.param("signal"));
     return ApiResponse.empty(204);
   }
 

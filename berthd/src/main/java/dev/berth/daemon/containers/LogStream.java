@@ -8,7 +8,6 @@ import dev.berth.supervisor.shim.StreamFrame;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -17,20 +16,9 @@ import java.util.function.BooleanSupplier;
 final class LogStream {
   private LogStream() {}
 
-  /** Docker's since/until: unix seconds with an optional fraction, or an RFC 3339 time. */
+  /** Docker's since/until; "0" means no bound. */
   static Instant time(String value) {
-    if (value == null || value.isEmpty() || value.equals("0")) return null;
-    try {
-      BigDecimal seconds = new BigDecimal(value);
-      return Instant.ofEpochSecond(seconds.longValue(),
-          seconds.remainder(BigDecimal.ONE).movePointRight(9).intValue());
-    } catch (NumberFormatException e) {
-      try {
-        return Instant.parse(value);
-      } catch (java.time.format.DateTimeParseException e2) {
-        throw new InvalidArgument("invalid time value: " + value);
-      }
-    }
+    return "0".equals(value) ? null : dev.berth.daemon.server.ApiTimes.parse(value);
   }
 
   static int tail(String value) {

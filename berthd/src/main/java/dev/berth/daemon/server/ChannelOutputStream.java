@@ -49,6 +49,12 @@ final class ChannelOutputStream extends OutputStream {
     await(channel.writeAndFlush(message.apply(Unpooled.copiedBuffer(b, off, len))));
   }
 
+  /** Nothing is buffered here; this only says whether the client is still there. */
+  @Override
+  public void flush() throws IOException {
+    if (!channel.isActive()) throw new IOException("the client has gone");
+  }
+
   @Override
   public void close() throws IOException {
     if (closed) return;
