@@ -6,6 +6,7 @@ import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
 import dev.berth.daemon.containers.ContainerCreator;
 import dev.berth.daemon.containers.ContainerEvents;
+import dev.berth.daemon.containers.ContainerFilesystem;
 import dev.berth.daemon.events.EventRoutes;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.containers.ContainerLifecycle;
@@ -76,7 +77,7 @@ public final class Main implements Callable<Integer> {
       new ImageRoutes(images, dataRoot.resolve("images")).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime,
           containerEvents), lifecycle,
-          client).register(router);
+          client, new ContainerFilesystem(containers, snapshots, images)).register(router);
       new ExecRoutes(containers, client).register(router);
       new EventRoutes(events).register(router);
       NotYetRoutes.register(router);

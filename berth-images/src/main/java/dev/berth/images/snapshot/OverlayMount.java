@@ -50,7 +50,10 @@ final class OverlayMount {
 
   private OverlayMount() {}
 
-  /** Mounts {@code lowerTopFirst} under {@code upper} (with its {@code work} dir) on {@code target}. */
+  /**
+   * Mounts {@code lowerTopFirst} under {@code upper} (with its {@code work} dir) on {@code target};
+   * with a null {@code upper}, a read-only overlay of the lower dirs alone (at least two).
+   */
   static void mount(List<Path> lowerTopFirst, Path upper, Path work, Path target) throws ErrnoException {
     List<Integer> fds = new ArrayList<>();
     try {
@@ -61,8 +64,10 @@ final class OverlayMount {
         for (Path lower : lowerTopFirst) {
           set(a, st, fs, "lowerdir+", shortPath(a, st, lower, fds));
         }
-        set(a, st, fs, "upperdir", shortPath(a, st, upper, fds));
-        set(a, st, fs, "workdir", shortPath(a, st, work, fds));
+        if (upper != null) {
+          set(a, st, fs, "upperdir", shortPath(a, st, upper, fds));
+          set(a, st, fs, "workdir", shortPath(a, st, work, fds));
+        }
         for (String off : List.of("redirect_dir", "metacopy", "index")) {
           optional(a, st, fs, off, "off");
         }

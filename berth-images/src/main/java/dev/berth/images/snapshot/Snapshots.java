@@ -275,6 +275,23 @@ public final class Snapshots {
     }
   }
 
+  /**
+   * Mounts a read-only view of a container's files on {@code target}: its upper dir as the top lower
+   * layer, so that it works while the container's own mount holds the upper and work dirs (export,
+   * copying out).
+   */
+  public void mountView(String key, Path target) {
+    ContainerSnapshot c = container(key);
+    List<Path> lowers = new ArrayList<>();
+    lowers.add(c.upperDir());
+    lowers.addAll(c.topChainId() == null ? List.of(containerDir(key).resolve("empty")) : layerDirsTopFirst(c.topChainId()));
+    try {
+      OverlayMount.mount(lowers, null, null, target);
+    } catch (ErrnoException e) {
+      throw new Internal("cannot mount a view of " + key + " on " + target + ": " + e.getMessage(), e);
+    }
+  }
+
   public void unmount(Path target) {
     try {
       OverlayMount.unmount(target);

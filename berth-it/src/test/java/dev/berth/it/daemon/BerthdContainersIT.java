@@ -210,6 +210,38 @@ class BerthdContainersIT {
   }
 
   @Test
+  void exportAndCommitSeeTheContainersChanges() {
+    berthd.docker("run", "-d", "--name", "chg", "busybox", "sh", "-c",
+        "echo data > /hello; rm /bin/ls; sleep 1000").ok();
+    for (int i = 0; i < 50 && !berthd.docker("exec", "chg", "cat", "/hello").out().contains("data"); i++) {
+      sleepQuietly(100);
+    }
+    Path tar = berthd.dir().resolve("chg.tar");
+    berthd.docker("export", "-o", tar.toString(), "chg").ok();
+    String listing = Cmd.run("tar", "-tf", tar.toString()).ok().out();
+    assertTrue(listing.lines().anyMatch(l -> l.equals("hello")), "export lacks the new file");
+    assertTrue(listing.lines().anyMatch(l -> l.equals("bin/cat")), "export lacks the image's files");
+    assertFalse(listing.lines().anyMatch(l -> l.equals("bin/ls")), "export has a file the container removed");
+    String id = berthd.docker("commit", "-m", "my change", "-c", "CMD [\"cat\", \"/hello\"]", "chg", "snap:1")
+        .ok().out().strip();
+    assertTrue(id.startsWith("sha256:"), id);
+    assertEquals("running", berthd.docker("inspect", "-f", "{{.State.Status}}", "chg").ok().out().strip(),
+        "commit left the container paused");
+    assertEquals("data", berthd.docker("run", "--rm", "snap:1").ok().out().strip());
+    assertNotEquals(0, berthd.docker("run", "--rm", "snap:1", "ls").exit(), "the removal was not committed");
+    berthd.docker("rm", "-f", "chg").ok();
+    berthd.docker("rmi", "snap:1").ok();
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void otherRuntimesRunTheSameContainers() {
     assertEquals("via-runc", berthd.docker("run", "--rm", "--runtime", "runc", "busybox", "echo", "via-runc")
         .ok().out().strip());

@@ -36,9 +36,11 @@ public final class ContainerRoutes {
   private final ContainerCreator creator;
   private final ContainerLifecycle lifecycle;
   private final SupervisorClient supervisor;
+  private final ContainerFilesystem files;
 
   public ContainerRoutes(ContainerStore store, ContainerCreator creator, ContainerLifecycle lifecycle,
-      SupervisorClient supervisor) {
+      SupervisorClient supervisor, ContainerFilesystem files) {
+    this.files = files;
     this.store = store;
     this.creator = creator;
     this.lifecycle = lifecycle;
@@ -65,6 +67,11 @@ public final class ContainerRoutes {
       return ApiResponse.empty(200);
     });
     router.add("GET", ID + "/logs", this::logs);
+    router.add("GET", ID + "/export", r -> {
+      Container c = store.get(r.group(1));
+      return ApiResponse.stream("application/x-tar", out -> files.export(c.id(), out));
+    });
+    router.add("POST", "/commit", this::commit);
     router.add("GET", ID + "/top", r -> {
       Container c = store.get(r.group(1));
       if (!c.state().running()) throw new dev.berth.common.error.Conflict("Container " + c.id() + " is not running");
@@ -137,6 +144,22 @@ public final class ContainerRoutes {
     out.put("ContainersDeleted", deleted.isEmpty() ? null : deleted);
     out.put("SpaceReclaimed", 0);
     return ApiResponse.json(out);
+  }
+
+  private ApiResponse commit(ApiRequest r) {
+    String ref = r.param("container");
+    if (ref == null || ref.isEmpty()) throw new InvalidArgument("commit needs a container");
+    Container c = store.get(ref);
+    boolean pause = c.state().status().equals("running") && !"0".equals(r.param("pause"))
+        && !"false".equals(r.param("pause"));
+    if (pause) lifecycle.pause(c.id(), true);
+    try {
+      var image = files.commit(c, r.param("repo"), r.param("tag"), r.param("comment"), r.param("author"),
+          r.params("changes"));
+      return ApiResponse.json(201, Map.of("Id", image.id()));
+    } finally {
+      if (pause) lifecycle.pause(c.id(), false);
+    }
   }
 
   private ApiResponse restart(ApiRequest r) {
