@@ -4,6 +4,7 @@ import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.server.ApiServer;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
+import dev.berth.daemon.containers.ContainerArchive;
 import dev.berth.daemon.containers.ContainerCreator;
 import dev.berth.daemon.containers.ContainerEvents;
 import dev.berth.daemon.containers.ContainerFilesystem;
@@ -77,7 +78,8 @@ public final class Main implements Callable<Integer> {
       new ImageRoutes(images, dataRoot.resolve("images")).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime,
           containerEvents), lifecycle,
-          client, new ContainerFilesystem(containers, snapshots, images)).register(router);
+          client, new ContainerFilesystem(containers, snapshots, images),
+          new ContainerArchive(containers, snapshots)).register(router);
       new ExecRoutes(containers, client).register(router);
       new EventRoutes(events).register(router);
       NotYetRoutes.register(router);

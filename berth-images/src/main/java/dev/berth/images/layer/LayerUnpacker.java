@@ -71,6 +71,28 @@ public final class LayerUnpacker {
     }
   }
 
+  /**
+   * Extracts a tar into a directory that exists already (copying into a container), with the same
+   * containment as a layer: no entry writes outside {@code dir} or through a symlink. What was
+   * written before a refused entry stays, as with `docker cp`.
+   */
+  public void extractInto(InputStream tarStream, Path dir) {
+    TarEntry e = null;
+    try {
+      TarReader reader = new TarReader(decompress(new BufferedInputStream(tarStream, 1 << 16)));
+      EntryWriter writer = new EntryWriter(dir, ops, allowDevices);
+      while ((e = reader.next()) != null) {
+        writer.write(e, reader.content());
+      }
+      writer.finish();
+    } catch (BerthException x) {
+      throw x;
+    } catch (IOException | UncheckedIOException x) {
+      throw new InvalidArgument("cannot extract the archive" + (e == null ? "" : " at entry "
+          + EntryName.printable(e.name())) + ": " + x.getMessage(), x);
+    }
+  }
+
   private UnpackedLayer unpackInto(InputStream layerBlob, Path destination, Digest expectedBlob) {
     MessageDigest blobDigest = expectedBlob == null ? null : Digest.newDigester(expectedBlob.algorithm());
     InputStream raw = new BufferedInputStream(

@@ -233,6 +233,34 @@ class BerthdContainersIT {
     berthd.docker("rmi", "snap:1").ok();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {NEW_CLI, OLD_CLI})
+  void cpCopiesBothWaysAndStaysInside(String cli) throws Exception {
+    String name = "cp" + Math.abs(cli.hashCode() % 1000);
+    Path src = Files.createDirectories(berthd.dir().resolve(name + "-src/sub"));
+    Files.writeString(src.resolve("b.txt"), "deep\n");
+    berthd.dockerWith(cli, "run", "-d", "--name", name, "busybox", "sh", "-c",
+        "mkdir /data; echo indata > /data/x; ln -s /etc /data/etclink; sleep 1000").ok();
+    for (int i = 0; i < 50 && berthd.dockerWith(cli, "exec", name, "test", "-L", "/data/etclink").exit() != 0; i++) {
+      sleepQuietly(100);
+    }
+    berthd.dockerWith(cli, "cp", src.getParent().toString(), name + ":/tmp/in").ok();
+    assertEquals("deep", berthd.dockerWith(cli, "exec", name, "cat", "/tmp/in/sub/b.txt").ok().out().strip());
+    Path out = Files.createDirectories(berthd.dir().resolve(name + "-out"));
+    berthd.dockerWith(cli, "cp", name + ":/data", out.toString()).ok();
+    assertEquals("indata\n", Files.readString(out.resolve("data/x")));
+    assertTrue(Files.isSymbolicLink(out.resolve("data/etclink")), "a link was copied as its target");
+    // The link points at the container's /etc, never the host's.
+    berthd.dockerWith(cli, "cp", name + ":/data/etclink/passwd", out.resolve("passwd").toString()).ok();
+    assertNotEquals(Files.readString(Path.of("/etc/passwd")), Files.readString(out.resolve("passwd")));
+    assertNotEquals(0, berthd.dockerWith(cli, "cp", name + ":/nonexistent", out.toString()).exit());
+    berthd.dockerWith(cli, "stop", "-t", "0", name).ok();
+    berthd.dockerWith(cli, "cp", src.resolve("b.txt").toString(), name + ":/stopped.txt").ok();
+    berthd.dockerWith(cli, "start", name).ok();
+    assertEquals("deep", berthd.dockerWith(cli, "exec", name, "cat", "/stopped.txt").ok().out().strip());
+    berthd.dockerWith(cli, "rm", "-f", name).ok();
+  }
+
   private static void sleepQuietly(long ms) {
     try {
       Thread.sleep(ms);

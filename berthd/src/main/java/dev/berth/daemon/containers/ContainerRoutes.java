@@ -16,6 +16,8 @@ import dev.berth.supervisor.shim.Attachment;
 import dev.berth.supervisor.shim.ContainerLog;
 import dev.berth.supervisor.shim.LogQuery;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,10 +39,12 @@ public final class ContainerRoutes {
   private final ContainerLifecycle lifecycle;
   private final SupervisorClient supervisor;
   private final ContainerFilesystem files;
+  private final ContainerArchive archive;
 
   public ContainerRoutes(ContainerStore store, ContainerCreator creator, ContainerLifecycle lifecycle,
-      SupervisorClient supervisor, ContainerFilesystem files) {
+      SupervisorClient supervisor, ContainerFilesystem files, ContainerArchive archive) {
     this.files = files;
+    this.archive = archive;
     this.store = store;
     this.creator = creator;
     this.lifecycle = lifecycle;
@@ -72,6 +76,9 @@ public final class ContainerRoutes {
       return ApiResponse.stream("application/x-tar", out -> files.export(c.id(), out));
     });
     router.add("POST", "/commit", this::commit);
+    router.add("HEAD", ID + "/archive", this::statPath);
+    router.add("GET", ID + "/archive", this::copyOut);
+    router.add("PUT", ID + "/archive", this::copyIn);
     router.add("GET", ID + "/top", r -> {
       Container c = store.get(r.group(1));
       if (!c.state().running()) throw new dev.berth.common.error.Conflict("Container " + c.id() + " is not running");
@@ -160,6 +167,48 @@ public final class ContainerRoutes {
     } finally {
       if (pause) lifecycle.pause(c.id(), false);
     }
+  }
+
+  private ApiResponse statPath(ApiRequest r) throws IOException {
+    String path = requiredPath(r);
+    String stat = archive.withRoot(store.get(r.group(1)).id(), false, root -> ContainerArchive.stat(root, path));
+    return new ApiResponse(200, null, new byte[0], null, Map.of(ContainerArchive.STAT_HEADER, stat));
+  }
+
+  /** The tar is made while the root is at hand, into a temp file that the response streams and deletes. */
+  private ApiResponse copyOut(ApiRequest r) throws IOException {
+    String path = requiredPath(r);
+    Container c = store.get(r.group(1));
+    Path tmp = Files.createTempFile(store.dir(c.id()), ".cp-out-", ".tar");
+    try {
+      String stat = archive.withRoot(c.id(), false, root -> {
+        String s = ContainerArchive.stat(root, path);
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          ContainerArchive.tar(root, path, out);
+        }
+        return s;
+      });
+      ApiResponse file = ApiResponse.file("application/x-tar", tmp);
+      return new ApiResponse(200, file.contentType(), null, tmp, Map.of(ContainerArchive.STAT_HEADER, stat));
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+  }
+
+  private ApiResponse copyIn(ApiRequest r) throws IOException {
+    String path = requiredPath(r);
+    archive.withRoot(store.get(r.group(1)).id(), true, root -> {
+      ContainerArchive.extract(root, path, r.body());
+      return null;
+    });
+    return ApiResponse.empty(200);
+  }
+
+  private static String requiredPath(ApiRequest r) {
+    String path = r.param("path");
+    if (path == null || path.isEmpty()) throw new InvalidArgument("path is required");
+    return path;
   }
 
   private ApiResponse restart(ApiRequest r) {
