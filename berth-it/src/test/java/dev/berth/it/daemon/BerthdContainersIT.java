@@ -261,6 +261,20 @@ class BerthdContainersIT {
     berthd.dockerWith(cli, "rm", "-f", name).ok();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"berth", "runc"})
+  void statsReportTheCgroupsCounters(String runtime) {
+    String name = "st-" + runtime;
+    berthd.docker("run", "-d", "--runtime", runtime, "--name", name, "-m", "64m", "--pids-limit", "50", "busybox",
+        "sh", "-c", "while true; do :; done").ok();
+    String row = berthd.docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}} {{.CPUPerc}}",
+        name).ok().out().strip();
+    assertTrue(row.startsWith(name + " ") && row.contains("/ 64MiB") && row.contains(" 1 "), row);
+    double cpu = Double.parseDouble(row.substring(row.lastIndexOf(' ') + 1).replace("%", ""));
+    assertTrue(cpu > 20, "a busy loop shows as idle: " + row);
+    berthd.docker("rm", "-f", name).ok();
+  }
+
   private static void sleepQuietly(long ms) {
     try {
       Thread.sleep(ms);

@@ -94,6 +94,10 @@ public final class SupervisorClient {
     return call(() -> tasks.listPids(task(id))).getPidsList();
   }
 
+  public dev.berth.supervisor.api.v1.TaskMetrics metrics(String id) {
+    return call(() -> tasks.metrics(task(id)));
+  }
+
   public void resize(String id, int rows, int cols) {
     call(() -> tasks.resizePty(ResizeRequest.newBuilder().setContainerId(id).setRows(rows).setCols(cols).build()));
   }

@@ -57,6 +57,12 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
     return pids;
   }
 
+  /** The container's cgroup counters: the library's own reading, or {@code events --stats} of a binary. */
+  public dev.berth.supervisor.api.v1.TaskMetrics metrics(String id) {
+    if (library) return RuntimeMetrics.of(new ContainerRuntime(root).stats(id));
+    return RuntimeMetrics.ofEventsJson(run("events", "--stats", id));
+  }
+
   private String run(String... args) {
     List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
     command.addAll(List.of(args));

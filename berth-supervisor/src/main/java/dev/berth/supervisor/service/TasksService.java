@@ -9,6 +9,7 @@ import dev.berth.supervisor.api.v1.KillRequest;
 import dev.berth.supervisor.api.v1.ListPidsResponse;
 import dev.berth.supervisor.api.v1.ResizeRequest;
 import dev.berth.supervisor.api.v1.Task;
+import dev.berth.supervisor.api.v1.TaskMetrics;
 import dev.berth.supervisor.api.v1.TaskRequest;
 import dev.berth.supervisor.api.v1.TasksGrpc;
 import dev.berth.supervisor.api.v1.WaitRequest;
@@ -18,7 +19,7 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * The Tasks gRPC service over {@link TaskManager}. Calls may block (wait blocks until the process
- * exits): the server runs them on virtual threads. Update and metrics come later and
+ * exits): the server runs them on virtual threads. Update comes later and
  * answer UNIMPLEMENTED until then.
  */
 public final class TasksService extends TasksGrpc.TasksImplBase {
@@ -95,6 +96,11 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
   @Override
   public void listPids(TaskRequest req, StreamObserver<ListPidsResponse> out) {
     GrpcCalls.unary(out, () -> ListPidsResponse.newBuilder().addAllPids(tasks.pids(req.getContainerId())).build());
+  }
+
+  @Override
+  public void metrics(TaskRequest req, StreamObserver<TaskMetrics> out) {
+    GrpcCalls.unary(out, () -> tasks.metrics(req.getContainerId()));
   }
 
   @Override

@@ -148,6 +148,11 @@ public final class TaskManager {
     return runtimes.get(records.get(id).runtime()).pids(id);
   }
 
+  public dev.berth.supervisor.api.v1.TaskMetrics metrics(String id) {
+    shim(id);
+    return runtimes.get(records.get(id).runtime()).metrics(id);
+  }
+
   public void resize(String id, int rows, int cols) {
     shim(id).client().resize(rows, cols);
   }

@@ -76,6 +76,7 @@ public final class ContainerRoutes {
       return ApiResponse.stream("application/x-tar", out -> files.export(c.id(), out));
     });
     router.add("POST", "/commit", this::commit);
+    router.add("GET", ID + "/stats", this::stats);
     router.add("HEAD", ID + "/archive", this::statPath);
     router.add("GET", ID + "/archive", this::copyOut);
     router.add("PUT", ID + "/archive", this::copyIn);
@@ -166,6 +167,49 @@ public final class ContainerRoutes {
       return ApiResponse.json(201, Map.of("Id", image.id()));
     } finally {
       if (pause) lifecycle.pause(c.id(), false);
+    }
+  }
+
+  /** One document (stream=0; two readings a second apart unless one-shot), or one a second until it stops. */
+  private ApiResponse stats(ApiRequest r) {
+    Container c = store.get(r.group(1));
+    boolean stream = r.param("stream") == null || r.flag("stream");
+    boolean oneShot = r.flag("one-shot");
+    return ApiResponse.stream("application/json", out -> {
+      ContainerStats.Sample before = null;
+      if (!stream && !oneShot) {
+        before = sample(c.id());
+        sleepSecond();
+      }
+      while (true) {
+        ContainerStats.Sample now = sample(c.id());
+        Container current = store.get(c.id());
+        Object doc = now == null ? Map.of("name", current.name(), "id", current.id(), "read", ContainerViews.ZERO_TIME)
+            : ContainerStats.json(current, now, before);
+        out.write(JSON.writeValueAsBytes(doc));
+        out.write('\n');
+        if (!stream || now == null) return;
+        before = now;
+        sleepSecond();
+      }
+    });
+  }
+
+  /** A reading of a running container's counters; null once it is not running. */
+  private ContainerStats.Sample sample(String id) {
+    if (!store.get(id).state().running()) return null;
+    try {
+      return ContainerStats.sample(supervisor.metrics(id));
+    } catch (dev.berth.common.error.Conflict e) {
+      return null; // it stopped between the two questions
+    }
+  }
+
+  private static void sleepSecond() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
