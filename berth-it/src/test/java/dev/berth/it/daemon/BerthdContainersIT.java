@@ -57,6 +57,22 @@ class BerthdContainersIT {
     assertEquals("", berthd.dockerWith(cli, "ps", "-aq").ok().out().strip(), "--rm left a container");
   }
 
+  @Test
+  void usersAreLookedUpInTheImage() {
+    assertEquals("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup) /nonexistent",
+        berthd.docker("run", "--rm", "--user", "nobody", "busybox", "sh", "-c", "echo $(id) $HOME").ok().out().strip());
+    assertEquals("uid=0(root) gid=0(root) groups=0(root) /root",
+        berthd.docker("run", "--rm", "busybox", "sh", "-c", "echo $(id) $HOME").ok().out().strip());
+    Cmd.Result unknown = berthd.docker("run", "--rm", "--user", "nosuchuser", "busybox", "id");
+    assertNotEquals(0, unknown.exit());
+    assertTrue(unknown.err().contains("unable to find user nosuchuser"), unknown.err());
+    berthd.docker("run", "-d", "--name", "usr", "--user", "nobody", "busybox", "sleep", "1000").ok();
+    assertTrue(berthd.docker("exec", "usr", "id").ok().out().startsWith("uid=65534(nobody)"),
+        "exec does not run as the container's user");
+    assertTrue(berthd.docker("exec", "-u", "root", "usr", "id").ok().out().startsWith("uid=0(root)"));
+    berthd.docker("rm", "-f", "usr").ok();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {NEW_CLI, OLD_CLI})
   void stdinIsPipedIn(String cli) {

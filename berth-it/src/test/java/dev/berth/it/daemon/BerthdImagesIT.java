@@ -82,7 +82,7 @@ class BerthdImagesIT {
   @ParameterizedTest
   @ValueSource(strings = {"/usr/local/bin/docker", "/usr/bin/docker"})
   void containerCommandsNotBuiltYetSaySo(String cli) {
-    Cmd.Result ps = docker(cli, "export", "anything");
+    Cmd.Result ps = docker(cli, "update", "--cpu-shares", "512", "anything");
     assertNotEquals(0, ps.exit());
     assertTrue(ps.err().contains("not implemented in berthd yet"), ps.toString());
   }

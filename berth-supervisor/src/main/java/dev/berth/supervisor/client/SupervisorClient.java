@@ -74,9 +74,12 @@ public final class SupervisorClient {
     return call(() -> tasks.delete(task(id)));
   }
 
-  /** Starts an exec process (OCI process JSON) in the running task; returns its pid. */
-  public long exec(String id, String execId, byte[] process, boolean terminal, boolean stdin) {
-    ExecRequest req = ExecRequest.newBuilder().setContainerId(id).setExecId(execId)
+  /**
+   * Starts an exec process (OCI process JSON) in the running task; returns its pid. A non-empty
+   * {@code user} (Docker's --user) is resolved in the container's own files.
+   */
+  public long exec(String id, String execId, byte[] process, String user, boolean terminal, boolean stdin) {
+    ExecRequest req = ExecRequest.newBuilder().setContainerId(id).setExecId(execId).setUser(user)
         .setProcess(ByteString.copyFrom(process)).setStdio(Stdio.newBuilder().setTerminal(terminal).setStdin(stdin))
         .build();
     return call(() -> tasks.exec(req)).getPid();

@@ -70,7 +70,7 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
   @Override
   public void exec(ExecRequest req, StreamObserver<ExecProcess> out) {
     GrpcCalls.unary(out, () -> {
-      long pid = tasks.exec(req.getContainerId(), req.getExecId(), req.getProcess().toByteArray(),
+      long pid = tasks.exec(req.getContainerId(), req.getExecId(), req.getProcess().toByteArray(), req.getUser(),
           req.getStdio().getTerminal(), req.getStdio().getStdin());
       return ExecProcess.newBuilder().setContainerId(req.getContainerId()).setExecId(req.getExecId())
           .setPid((int) pid).setRunning(true).build();

@@ -62,9 +62,10 @@ public final class TaskManager {
     try {
       clearStale(id, runtime, taskDir);
       Files.createDirectories(layout.rootfs(id));
-      AtomicFiles.write(bundle.resolve("config.json"), records.spec(id));
       snapshots.mount(id, layout.rootfs(id));
       mounted = true;
+      // The user is looked up in the container's own files, which exist only now that they are mounted.
+      AtomicFiles.write(bundle.resolve("config.json"), ImageUser.apply(records.spec(id), layout.rootfs(id)));
       Files.createDirectories(taskDir);
       Files.writeString(taskDir.resolve(OPTIONS_FILE), stdio.terminal() ? "terminal\n" : "pipes\n");
       Files.createDirectories(runtime.root());
@@ -122,11 +123,11 @@ public final class TaskManager {
    * Starts an extra process in the running task (an OCI process, as {@code runtime exec --process}
    * takes it) and returns its pid. Its output waits in the shim for the first attach.
    */
-  public long exec(String id, String execId, byte[] process, boolean terminal, boolean stdin) {
+  public long exec(String id, String execId, byte[] process, String user, boolean terminal, boolean stdin) {
     Shim shim = shim(id);
     Path file = layout.taskDir(id).resolve("exec-" + execId + ".process.json");
     try {
-      AtomicFiles.write(file, process);
+      AtomicFiles.write(file, user.isEmpty() ? process : ImageUser.applyToProcess(process, user, layout.rootfs(id)));
     } catch (IOException e) {
       throw new Internal("cannot write the process of exec " + execId + ": " + e.getMessage(), e);
     }

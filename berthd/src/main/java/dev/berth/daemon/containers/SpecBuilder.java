@@ -53,6 +53,7 @@ public final class SpecBuilder {
     String domain = c.config().path("Domainname").asText("");
     if (!domain.isEmpty()) spec.put("domainname", domain);
     spec.set("mounts", Mounts.of(c, etc, privileged));
+    spec.putObject("annotations").put("dev.berth.user", c.config().path("User").asText(""));
     ObjectNode linux = spec.putObject("linux");
     linux.set("namespaces", namespaces(hc, networkNamespacePath));
     linux.put("cgroupsPath", "/berth/" + c.id());

@@ -3,7 +3,11 @@ package dev.berth.daemon.containers;
 import dev.berth.common.error.InvalidArgument;
 import java.util.List;
 
-/** Docker's --user forms that need no look-up in the image: "", "root", "uid", "uid:gid". */
+/**
+ * The user a spec starts with: numeric ids as given, names as root until the supervisor looks them
+ * up in the container's own /etc/passwd and /etc/group (the spec's dev.berth.user annotation), once
+ * its rootfs is mounted.
+ */
 final class Users {
   private Users() {}
 
@@ -16,8 +20,8 @@ final class Users {
       if (uid < 0 || gid < 0) throw new NumberFormatException();
       return new SpecBuilder.User(uid, gid, List.of());
     } catch (NumberFormatException e) {
-      throw new InvalidArgument("unable to find user " + user
-          + ": user and group names are not looked up in the image yet; use numeric ids (uid[:gid])");
+      if (user.contains("\0") || user.contains("\n")) throw new InvalidArgument("invalid user: " + user);
+      return new SpecBuilder.User(0, 0, List.of());
     }
   }
 }

@@ -10,8 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An exec's OCI process: the container's own process (capabilities, rlimits, no_new_privs, user)
- * with the exec's command, environment, directory, user and terminal, as containerd's exec does.
+ * An exec's OCI process: the container's own process (capabilities, rlimits, no_new_privs) with the
+ * exec's command, environment, directory and terminal, as containerd's exec does. The user, the
+ * exec's or else the container's, is resolved by the supervisor in the container's own files.
  */
 final class ExecProcessBuilder {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,15 +28,10 @@ final class ExecProcessBuilder {
       if (e.tty() && rows > 0 && cols > 0) process.putObject("consoleSize").put("height", rows).put("width", cols);
       process.set("env", env(process.path("env"), e));
       if (e.workingDir() != null && !e.workingDir().isEmpty()) process.put("cwd", e.workingDir());
-      if (e.user() != null && !e.user().isEmpty()) process.set("user", user(e.user()));
       if (e.privileged()) {
         JsonNode bounding = process.path("capabilities").path("bounding");
         ObjectNode caps = process.putObject("capabilities");
         for (String set : new String[] {"bounding", "effective", "permitted"}) caps.set(set, bounding.deepCopy());
-      } else if (e.user() != null && !e.user().isEmpty() && process.path("user").path("uid").asLong() != 0) {
-        ObjectNode caps = (ObjectNode) process.path("capabilities");
-        caps.putArray("effective");
-        caps.putArray("permitted");
       }
       return JSON.writeValueAsBytes(process);
     } catch (IOException | ClassCastException ex) {
@@ -58,15 +54,4 @@ final class ExecProcessBuilder {
     env.put(eq < 0 ? entry : entry.substring(0, eq), entry);
   }
 
-  private static ObjectNode user(String user) {
-    String[] parts = user.split(":", 2);
-    try {
-      long uid = parts[0].equals("root") ? 0 : Long.parseLong(parts[0]);
-      long gid = parts.length == 2 ? (parts[1].equals("root") ? 0 : Long.parseLong(parts[1])) : 0;
-      return JSON.createObjectNode().put("uid", uid).put("gid", gid);
-    } catch (NumberFormatException ex) {
-      throw new InvalidArgument("unable to find user " + user
-          + ": user and group names are not looked up in the image yet; use numeric ids (uid[:gid])");
-    }
-  }
 }

@@ -86,7 +86,8 @@ public final class ExecRoutes {
     if (!c.state().running()) throw new Conflict("container " + c.id() + " is not running");
     byte[] process = ExecProcessBuilder.build(supervisor.container(c.id()).getSpec().toByteArray(), e, rows, cols);
     ShimClient shim = new ShimClient(Path.of(supervisor.getTask(c.id()).getStateDir())).exec(e.id());
-    long pid = supervisor.exec(c.id(), e.id(), process, e.tty(), e.stdin());
+    String user = e.user() == null || e.user().isEmpty() ? c.config().path("User").asText("") : e.user();
+    long pid = supervisor.exec(c.id(), e.id(), process, user.isEmpty() ? "root" : user, e.tty(), e.stdin());
     execs.put(e.id(), e.startedAs(pid));
     if (detach) {
       // Nobody reads its output: an attach that takes and drops it lets the shim release it.
