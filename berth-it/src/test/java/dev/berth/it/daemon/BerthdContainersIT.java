@@ -58,6 +58,19 @@ class BerthdContainersIT {
   }
 
   @Test
+  void initRunsFirstReapsAndForwardsSignals() {
+    String ps = berthd.docker("run", "--rm", "--init", "busybox", "ps", "-o", "pid,args").ok().out();
+    assertTrue(ps.lines().anyMatch(l -> l.strip().startsWith("1 /sbin/docker-init -- ps")), ps);
+    assertEquals(5, berthd.docker("run", "--rm", "--init", "busybox", "sh", "-c", "exit 5").exit());
+    berthd.docker("run", "-d", "--init", "--name", "ini", "busybox", "sleep", "1000").ok();
+    long t0 = System.nanoTime();
+    berthd.docker("stop", "ini").ok(); // sleep as PID 1 would ignore SIGTERM and take the 10 s timeout
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "SIGTERM was not forwarded to the command");
+    assertEquals("143", berthd.docker("inspect", "-f", "{{.State.ExitCode}}", "ini").ok().out().strip());
+    berthd.docker("rm", "ini").ok();
+  }
+
+  @Test
   void usersAreLookedUpInTheImage() {
     assertEquals("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup) /nonexistent",
         berthd.docker("run", "--rm", "--user", "nobody", "busybox", "sh", "-c", "echo $(id) $HOME").ok().out().strip());

@@ -38,6 +38,11 @@ final class Mounts {
     if (!hostNet) bind(mounts, taken, etc.hostname(), "/etc/hostname", false);
     bind(mounts, taken, etc.hosts(), "/etc/hosts", false);
     user.forEach(mounts::add);
+    if (c.hostConfig().path("Init").asBoolean(false)) {
+      ObjectNode init = mounts.addObject().put("destination", SpecBuilder.PID1_PATH).put("type", "bind")
+          .put("source", Pid1.binary().toString());
+      init.putArray("options").add("bind").add("ro");
+    }
     return mounts;
   }
 

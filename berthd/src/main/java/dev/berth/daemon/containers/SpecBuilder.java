@@ -29,6 +29,8 @@ public final class SpecBuilder {
       "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
   static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
       "/proc/sysrq-trigger");
+  /** Where `--init` puts berth-pid1 in the container: Docker's path for its docker-init. */
+  static final String PID1_PATH = "/sbin/docker-init";
   private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
   private static final byte[] SECCOMP_PROFILE = DockerSeccompProfile.dockerDefault();
@@ -86,8 +88,11 @@ public final class SpecBuilder {
     Set<Long> groups = new LinkedHashSet<>(user.additionalGids());
     hc.path("GroupAdd").forEach(g -> groups.add(numericGroup(g.asText())));
     if (!groups.isEmpty()) u.set("additionalGids", JSON.valueToTree(groups));
-    List<String> argv = c.command();
+    List<String> argv = new ArrayList<>(c.command());
     if (argv.isEmpty()) throw new InvalidArgument("No command specified");
+    if (c.hostConfig().path("Init").asBoolean(false)) {
+      argv.addAll(0, List.of(PID1_PATH, "--"));
+    }
     p.set("args", JSON.valueToTree(argv));
     p.set("env", JSON.valueToTree(environment(c)));
     String cwd = c.config().path("WorkingDir").asText("");
