@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.daemon.images.ImageRoutes;
+import dev.berth.daemon.images.ImageUsers;
 import dev.berth.daemon.server.ApiServer;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
@@ -75,7 +76,9 @@ public final class Main implements Callable<Integer> {
       lifecycle.restore();
       Router router = new Router();
       new SystemRoutes(images, dataRoot, containers).register(router);
-      new ImageRoutes(images, dataRoot.resolve("images")).register(router);
+      new ImageRoutes(images, dataRoot.resolve("images"), id -> containers.all().stream()
+          .filter(c -> c.image().equals(id))
+          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList()).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime,
           containerEvents), lifecycle,
           client, new ContainerFilesystem(containers, snapshots, images),

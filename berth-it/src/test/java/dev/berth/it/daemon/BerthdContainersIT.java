@@ -304,6 +304,25 @@ class BerthdContainersIT {
     berthd.docker("rm", "-f", name).ok();
   }
 
+  @Test
+  void anImageInUseIsNotRemoved() {
+    berthd.docker("run", "--name", "base", "busybox", "touch", "/made").ok();
+    berthd.docker("commit", "base", "solo:1").ok();
+    berthd.docker("rm", "base").ok();
+    berthd.docker("run", "-d", "--name", "user", "solo:1", "sleep", "1000").ok();
+    Cmd.Result running = berthd.docker("rmi", "-f", "solo:1");
+    assertNotEquals(0, running.exit());
+    assertTrue(running.err().contains("being used by running container"), running.err());
+    berthd.docker("stop", "-t", "0", "user").ok();
+    Cmd.Result stopped = berthd.docker("rmi", "solo:1");
+    assertNotEquals(0, stopped.exit());
+    assertTrue(stopped.err().contains("must force"), stopped.err());
+    assertEquals(0, berthd.docker("image", "prune", "-f").exit());
+    berthd.docker("start", "user").ok(); // its layers are still there
+    berthd.docker("rm", "-f", "user").ok();
+    berthd.docker("rmi", "solo:1").ok();
+  }
+
   private static void sleepQuietly(long ms) {
     try {
       Thread.sleep(ms);

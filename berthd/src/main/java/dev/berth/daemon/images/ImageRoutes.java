@@ -32,9 +32,12 @@ public final class ImageRoutes {
   private final ImageStore store;
   private final Path tmp;
 
-  public ImageRoutes(ImageStore store, Path tmp) {
+  private final ImageUsers users;
+
+  public ImageRoutes(ImageStore store, Path tmp, ImageUsers users) {
     this.store = store;
     this.tmp = tmp;
+    this.users = users;
   }
 
   public void register(Router router) {
@@ -201,13 +204,30 @@ public final class ImageRoutes {
       throw new Conflict("conflict: unable to delete " + Digest.parse(image.id()).shortHex()
           + " (must be forced) - image is referenced in multiple repositories");
     }
+    List<ImageUsers.User> using = users.of(image.id());
+    String shortId = Digest.parse(image.id()).shortHex();
+    boolean lastName = byId || tags.size() <= 1;
+    for (ImageUsers.User u : using) {
+      if (u.running() && lastName) {
+        throw new Conflict("conflict: unable to delete " + shortId + " (cannot be forced) - image is being used by"
+            + " running container " + u.containerId().substring(0, 12));
+      }
+      if (!force && lastName) {
+        throw new Conflict(byId
+            ? "conflict: unable to delete " + shortId + " (must be forced) - image is being used by stopped container "
+                + u.containerId().substring(0, 12)
+            : "conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
+                + u.containerId().substring(0, 12) + " is using its referenced image " + shortId);
+      }
+    }
     List<Map<String, String>> result = new ArrayList<>();
     List<Reference> untag = byId ? tags : List.of(Reference.parse(name));
     for (Reference t : untag) {
       store.untag(t);
       result.add(Map.of("Untagged", t.familiar()));
     }
-    if (store.tagsOf(image.id()).isEmpty()) {
+    // An image a container stands on is only untagged, even when forced: the container needs its layers.
+    if (store.tagsOf(image.id()).isEmpty() && using.isEmpty()) {
       store.remove(image.id());
       result.add(Map.of("Deleted", image.id()));
     }
@@ -220,7 +240,7 @@ public final class ImageRoutes {
     long reclaimed = 0;
     Map<String, List<Reference>> tags = store.tagsById();
     for (ImageRecord image : store.list()) {
-      if (!tags.containsKey(image.id())) {
+      if (!tags.containsKey(image.id()) && users.of(image.id()).isEmpty()) {
         store.remove(image.id());
         deleted.add(Map.of("Deleted", image.id()));
         reclaimed += size(image);
