@@ -170,7 +170,8 @@ static void dispatch(struct shim *s, struct client *c, const char *line) {
   char state[512];
   switch (req.verb) {
     case VERB_START:
-      if (proc_start(s, p, err, sizeof err) < 0) client_reply(c, "error %s\n", err);
+    case VERB_STARTED:
+      if (proc_start(s, p, req.verb == VERB_STARTED, err, sizeof err) < 0) client_reply(c, "error %s\n", err);
       else client_reply(c, "ok\n");
       break;
     case VERB_STATE:

@@ -135,7 +135,7 @@ void proc_finish_if_drained(struct shim *s, struct proc *p, long long now) {
   }
 }
 
-int proc_start(struct shim *s, struct proc *p, char *err, size_t errlen) {
+int proc_start(struct shim *s, struct proc *p, int external, char *err, size_t errlen) {
   if (p != &s->procs[0]) {
     snprintf(err, errlen, "exec processes start when they are created");
     return -1;
@@ -144,8 +144,9 @@ int proc_start(struct shim *s, struct proc *p, char *err, size_t errlen) {
     snprintf(err, errlen, "container %s is %s", s->opt.id, p->reaped ? "stopped" : "already started");
     return -1;
   }
+  /* external: the client started it through the runtime's library, and says so. */
   const char *args[] = {"start", s->opt.id, NULL};
-  if (runtime_run_captured(&s->opt.runtime, args, err, errlen) < 0) return -1;
+  if (!external && runtime_run_captured(&s->opt.runtime, args, err, errlen) < 0) return -1;
   p->status = PROC_RUNNING;
   return 0;
 }

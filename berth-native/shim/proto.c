@@ -51,7 +51,7 @@ static const struct {
   enum verb verb;
   int min_args, max_args;
 } verbs[] = {
-    {"start", VERB_START, 0, 0},   {"state", VERB_STATE, 0, 0},       {"wait", VERB_WAIT, 0, 0},
+    {"start", VERB_START, 0, 0},   {"started", VERB_STARTED, 0, 0},   {"state", VERB_STATE, 0, 0},       {"wait", VERB_WAIT, 0, 0},
     {"resize", VERB_RESIZE, 2, 2}, {"attach", VERB_ATTACH, 0, 4},     {"close-stdin", VERB_CLOSE_STDIN, 0, 0},
     {"kill", VERB_KILL, 1, 1},     {"shutdown", VERB_SHUTDOWN, 0, 0}, {"exec", VERB_EXEC, 2, 5},
 };

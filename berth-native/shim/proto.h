@@ -13,6 +13,7 @@
 
 enum verb {
   VERB_START,
+  VERB_STARTED,
   VERB_STATE,
   VERB_WAIT,
   VERB_RESIZE,

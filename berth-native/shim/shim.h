@@ -93,7 +93,8 @@ void proc_read_output(struct shim *s, struct proc *p, int stream);
 void proc_reap(struct shim *s);
 void proc_finish_if_drained(struct shim *s, struct proc *p, long long now);
 void proc_close_stdin(struct proc *p);
-int proc_start(struct shim *s, struct proc *p, char *err, size_t errlen);
+/* external: already started by the client through the runtime library; only the status changes. */
+int proc_start(struct shim *s, struct proc *p, int external, char *err, size_t errlen);
 int proc_exec(struct shim *s, const struct request *req, char *err, size_t errlen);
 void proc_state_json(const struct shim *s, const struct proc *p, char *out, size_t len);
 /* create.c */

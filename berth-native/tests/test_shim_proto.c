@@ -18,6 +18,7 @@ static int parse(const char *line) {
 
 static void test_requests(void) {
   assert(parse("start") == 0 && req.verb == VERB_START && req.exec_id[0] == '\0');
+  assert(parse("started") == 0 && req.verb == VERB_STARTED);
   assert(parse("state exec=e1") == 0 && req.verb == VERB_STATE && strcmp(req.exec_id, "e1") == 0);
   assert(parse("wait") == 0 && req.verb == VERB_WAIT);
   assert(parse("resize 40 120") == 0 && req.rows == 40 && req.cols == 120);

@@ -29,6 +29,20 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
     run("delete", "--force", id);
   }
 
+  /**
+   * Whether this runtime starts a created container in-process ({@link #start}); if not, the shim
+   * runs the binary's {@code start}.
+   */
+  public boolean startsInProcess() {
+    return library;
+  }
+
+  /** Releases a created container's process (the library's start: no program start). */
+  public void start(String id) {
+    if (!library) throw new IllegalStateException(name + " is started by its shim");
+    new ContainerRuntime(root).start(id);
+  }
+
   /** Freezes every process of the container (the freezer cgroup). */
   public void pause(String id) {
     if (library) {

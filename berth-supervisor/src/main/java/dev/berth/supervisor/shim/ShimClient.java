@@ -61,6 +61,11 @@ public final class ShimClient {
     expectOk("start", request("start", RUNTIME_TIMEOUT));
   }
 
+  /** Tells the shim its container was started by the caller (through the runtime library). */
+  public void markStarted() {
+    expectOk("started", request("started", REQUEST_TIMEOUT));
+  }
+
   public ShimState state() {
     String reply = request("state", REQUEST_TIMEOUT);
     if (reply.startsWith("error ")) throw failure("state", reply);

@@ -86,8 +86,24 @@ public final class TaskManager {
     }
   }
 
+  /**
+   * Starts a created task. Berth's own runtime starts it in-process and then tells the shim, which
+   * saves a program start; any other runtime is started by the shim running its binary.
+   */
   public void start(String id) {
-    shim(id).client().start();
+    Shim shim = shim(id);
+    OciRuntime runtime = runtimes.get(records.get(id).runtime());
+    if (runtime.startsInProcess()) {
+      runtime.start(id);
+      try {
+        shim.client().markStarted();
+      } catch (dev.berth.common.error.BerthException e) {
+        // A process quick enough to exit before the shim heard of its start is fine: it ran.
+        if (!shim.client().state().stopped()) throw e;
+      }
+    } else {
+      shim.client().start();
+    }
   }
 
   public TaskStatus get(String id) {
