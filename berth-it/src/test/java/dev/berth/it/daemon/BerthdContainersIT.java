@@ -351,6 +351,12 @@ class BerthdContainersIT {
         .ok().out().strip());
     String logs = berthd.docker("logs", "live").ok().out();
     assertTrue(logs.contains("tick 10"), "the container did not keep logging while berthd was down: " + logs);
+    assertEquals("inside", berthd.docker("exec", "live", "echo", "inside").ok().out().strip());
+    Map<String, String> env = Map.of("DOCKER_HOST", "unix://" + berthd.socket());
+    String followed = Cmd.run(List.of("timeout", "2", NEW_CLI, "logs", "-f", "--tail", "0", "live"), env, null, 30).out();
+    assertTrue(followed.contains("tick"), "logs -f after a restart saw no new line: " + followed);
+    String attached = Cmd.run(List.of("timeout", "-s", "KILL", "2", NEW_CLI, "attach", "--no-stdin", "--sig-proxy=false", "live"), env, null, 30).out();
+    assertTrue(attached.contains("tick"), "attach after a restart saw no output: " + attached);
     berthd.docker("stop", "-t", "1", "live").ok();
     assertEquals("exited", berthd.docker("inspect", "-f", "{{.State.Status}}", "live").ok().out().strip());
     berthd.docker("rm", "live", "brief").ok();
