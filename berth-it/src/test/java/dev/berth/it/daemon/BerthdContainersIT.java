@@ -362,6 +362,38 @@ class BerthdContainersIT {
     berthd.docker("rm", "live", "brief").ok();
   }
 
+  @Test
+  void aKilledShimStopsItsContainerAndSaysSo() throws Exception {
+    String running = berthd.docker("run", "-d", "--name", "orphan", "busybox", "sleep", "1000").ok().out().strip();
+    killShim(running);
+    String state = "";
+    for (int i = 0; i < 100 && !state.startsWith("exited"); i++) {
+      sleepQuietly(100);
+      state = berthd.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", "orphan")
+          .ok().out().strip();
+    }
+    assertTrue(state.startsWith("exited 137 the container's shim died"), state);
+    berthd.docker("rm", "orphan").ok();
+    assertNothingLeftOf(running);
+
+    // Both gone at once: the restarted daemon finds the task without its shim and stops it.
+    String both = berthd.docker("run", "-d", "--name", "orphan2", "busybox", "sleep", "1000").ok().out().strip();
+    berthd.kill9();
+    killShim(both);
+    berthd.launch();
+    assertTrue(berthd.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", "orphan2")
+        .ok().out().strip().startsWith("exited 137 the container's shim died"));
+    berthd.docker("rm", "orphan2").ok();
+    assertNothingLeftOf(both);
+  }
+
+  private static void killShim(String id) throws Exception {
+    long pid = Long.parseLong(Files.readString(berthd.dataRoot().resolve("tasks").resolve(id).resolve("shim.pid")).strip());
+    ProcessHandle shim = ProcessHandle.of(pid).orElseThrow();
+    shim.destroyForcibly();
+    shim.onExit().get();
+  }
+
   private static void waitForLog(String cli, String name, String text) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
       if (berthd.dockerWith(cli, "logs", name).out().contains(text)) return;

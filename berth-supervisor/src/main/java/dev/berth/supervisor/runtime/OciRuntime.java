@@ -43,6 +43,15 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
     new ContainerRuntime(root).start(id);
   }
 
+  /** Signals the container's processes directly, without its shim (used when the shim is gone). */
+  public void kill(String id, int signal) {
+    if (library) {
+      new ContainerRuntime(root).kill(id, signal, true);
+      return;
+    }
+    run("kill", "--all", id, Integer.toString(signal));
+  }
+
   /** Freezes every process of the container (the freezer cgroup). */
   public void pause(String id) {
     if (library) {

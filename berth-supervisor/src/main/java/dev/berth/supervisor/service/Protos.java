@@ -20,17 +20,27 @@ final class Protos {
   }
 
   static Task task(dev.berth.supervisor.task.TaskStatus t) {
+    return task(t, java.util.Optional.empty());
+  }
+
+  static Task task(dev.berth.supervisor.task.TaskStatus t, java.util.Optional<String> exitError) {
     Task.Builder b = Task.newBuilder().setContainerId(t.containerId()).setPid((int) t.pid())
         .setStatus(status(t.status())).setStateDir(t.stateDir().toString())
         .setShimSocket(t.stateDir().resolve("shim.sock").toString())
         .setLogPath(t.stateDir().resolve(dev.berth.supervisor.shim.ContainerLog.FILE_NAME).toString()).setTerminal(t.terminal());
-    t.exit().ifPresent(e -> b.setExit(exit(e)));
+    t.exit().ifPresent(e -> b.setExit(exit(e, exitError)));
     return b.build();
   }
 
   static ExitStatus exit(dev.berth.supervisor.shim.ExitStatus e) {
-    return ExitStatus.newBuilder().setExitCode(e.exitCode()).setPid((int) e.pid()).setExitedAt(timestamp(e.exitedAt()))
-        .build();
+    return exit(e, java.util.Optional.empty());
+  }
+
+  static ExitStatus exit(dev.berth.supervisor.shim.ExitStatus e, java.util.Optional<String> error) {
+    ExitStatus.Builder b = ExitStatus.newBuilder().setExitCode(e.exitCode()).setPid((int) e.pid())
+        .setExitedAt(timestamp(e.exitedAt()));
+    error.ifPresent(b::setError);
+    return b.build();
   }
 
   static TaskStatus status(String s) {

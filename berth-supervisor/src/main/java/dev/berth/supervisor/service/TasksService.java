@@ -46,7 +46,7 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
 
   @Override
   public void get(TaskRequest req, StreamObserver<Task> out) {
-    GrpcCalls.unary(out, () -> Protos.task(tasks.get(req.getContainerId())));
+    GrpcCalls.unary(out, () -> Protos.task(tasks.get(req.getContainerId()), tasks.exitReason(req.getContainerId())));
   }
 
   @Override
@@ -59,12 +59,12 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
 
   @Override
   public void delete(TaskRequest req, StreamObserver<ExitStatus> out) {
-    GrpcCalls.unary(out, () -> Protos.exit(tasks.delete(req.getContainerId())));
+    GrpcCalls.unary(out, () -> Protos.exit(tasks.delete(req.getContainerId()), tasks.exitReason(req.getContainerId())));
   }
 
   @Override
   public void wait(WaitRequest req, StreamObserver<ExitStatus> out) {
-    GrpcCalls.unary(out, () -> Protos.exit(tasks.waitExit(req.getContainerId())));
+    GrpcCalls.unary(out, () -> Protos.exit(tasks.waitExit(req.getContainerId()), tasks.exitReason(req.getContainerId())));
   }
 
   @Override

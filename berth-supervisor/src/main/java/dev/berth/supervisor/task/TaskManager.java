@@ -33,7 +33,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class TaskManager {
   static final String OPTIONS_FILE = "task.options";
   private static final List<String> STALE_FILES = List.of(Shim.EXIT_FILE, Shim.SHIM_PID_FILE, Shim.INIT_PID_FILE,
-      "shim.sock");
+      "shim.sock", LostShim.REASON_FILE);
 
   private final ContainerRecords records;
   private final Snapshots snapshots;
@@ -119,20 +119,48 @@ public final class TaskManager {
       }
     }
     Optional<ExitStatus> exit = ExitStatus.read(taskDir.resolve(Shim.EXIT_FILE));
+    if (exit.isEmpty() && lost(id)) exit = Optional.of(stopLost(id));
     if (exit.isPresent()) return new TaskStatus(id, exit.get().pid(), "stopped", taskDir, terminal, exit);
     throw new NotFound("container " + id + " has no task");
+  }
+
+  /** Why the task ended when its shim could not say (it died): empty when the shim recorded the exit. */
+  public Optional<String> exitReason(String id) {
+    return LostShim.reason(layout.taskDir(id));
+  }
+
+  /** A task whose shim is dead without having recorded an exit, while its container may still run. */
+  private boolean lost(String id) {
+    Path taskDir = layout.taskDir(id);
+    return Files.exists(taskDir.resolve(Shim.INIT_PID_FILE)) && !Files.exists(taskDir.resolve(Shim.EXIT_FILE))
+        && live(id).isEmpty();
+  }
+
+  private synchronized ExitStatus stopLost(String id) {
+    Optional<ExitStatus> recorded = ExitStatus.read(layout.taskDir(id).resolve(Shim.EXIT_FILE));
+    if (recorded.isPresent()) return recorded.get();
+    shims.remove(id);
+    return LostShim.stop(id, layout.taskDir(id), runtimes.get(records.get(id).runtime()));
   }
 
   public void kill(String id, int signal) {
     shim(id).client().kill(signal);
   }
 
-  /** Blocks until the task's process has exited. */
+  /** Blocks until the task's process has exited (or its shim died: then the container is stopped). */
   public ExitStatus waitExit(String id) {
     Optional<Shim> shim = live(id);
-    if (shim.isPresent()) return shim.get().client().waitExit();
-    return ExitStatus.read(layout.taskDir(id).resolve(Shim.EXIT_FILE))
-        .orElseThrow(() -> new NotFound("container " + id + " has no task"));
+    if (shim.isPresent()) {
+      try {
+        return shim.get().client().waitExit();
+      } catch (Unavailable e) {
+        if (!lost(id)) throw e;
+      }
+    }
+    Optional<ExitStatus> recorded = ExitStatus.read(layout.taskDir(id).resolve(Shim.EXIT_FILE));
+    if (recorded.isPresent()) return recorded.get();
+    if (lost(id)) return stopLost(id);
+    throw new NotFound("container " + id + " has no task");
   }
 
   /**

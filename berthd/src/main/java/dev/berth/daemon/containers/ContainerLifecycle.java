@@ -308,7 +308,7 @@ public final class ContainerLifecycle {
       }
       c = store.get(id);
       Instant at = Instant.ofEpochSecond(exit.getExitedAt().getSeconds(), exit.getExitedAt().getNanos());
-      c = c.withState(c.state().exited(exit.getExitCode(), at));
+      c = c.withState(c.state().exited(exit.getExitCode(), at).withError(exit.getError()));
       store.save(c);
     }
     events.publish(c, "die", "exitCode", Integer.toString(exit.getExitCode()));

@@ -19,12 +19,17 @@ public record ContainerState(String status, long pid, int exitCode, String error
     return status.equals("running") || status.equals("paused");
   }
 
+  /** Running again: the previous run's error is gone. */
   public ContainerState started(long pid, Instant at) {
     return new ContainerState("running", pid, 0, "", at, finishedAt, false);
   }
 
   public ContainerState exited(int code, Instant at) {
     return new ContainerState("exited", 0, code, error, startedAt, at, oomKilled);
+  }
+
+  public ContainerState withError(String message) {
+    return new ContainerState(status, pid, exitCode, message, startedAt, finishedAt, oomKilled);
   }
 
   public ContainerState failed(String message) {
