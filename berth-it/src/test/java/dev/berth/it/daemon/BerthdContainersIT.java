@@ -9,6 +9,7 @@ import dev.berth.it.fixtures.BerthHome;
 import dev.berth.it.fixtures.Berthd;
 import dev.berth.it.fixtures.Cmd;
 import dev.berth.it.fixtures.HostState;
+import dev.berth.it.fixtures.PrivateDockerd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -385,6 +386,28 @@ class BerthdContainersIT {
         .ok().out().strip().startsWith("exited 137 the container's shim died"));
     berthd.docker("rm", "orphan2").ok();
     assertNothingLeftOf(both);
+  }
+
+  @Test
+  void aCrashMidCreateOrMidRemoveIsSettledAtTheNextStart() throws Exception {
+    String halfCreated = berthd.docker("create", "--name", "half", "busybox", "true").ok().out().strip();
+    String halfRemoved = berthd.docker("create", "--name", "going", "busybox", "true").ok().out().strip();
+    berthd.kill9();
+    // As if berthd had died between its record and the supervisor's create, and during a remove.
+    PrivateDockerd.deleteTree(berthd.dataRoot().resolve("supervisor/containers").resolve(halfCreated));
+    Path record = berthd.dataRoot().resolve("containers").resolve(halfRemoved).resolve("container.json");
+    Files.writeString(record, Files.readString(record).replace("\"status\":\"created\"", "\"status\":\"removing\""));
+    berthd.launch();
+    assertEquals("", berthd.docker("ps", "-aq", "--filter", "name=half").ok().out().strip());
+    assertEquals("", berthd.docker("ps", "-aq", "--filter", "name=going").ok().out().strip());
+    assertNothingLeftOf(halfRemoved);
+    assertFalse(Files.exists(berthd.dataRoot().resolve("supervisor/containers").resolve(halfRemoved)));
+    assertTrue(berthd.log().contains("dropped container " + halfCreated), berthd.log());
+    assertFalse(Files.exists(berthd.dataRoot().resolve("snapshots/containers").resolve(halfCreated)),
+        "the half-created container's snapshot is left");
+    // The names are free again.
+    berthd.docker("create", "--name", "half", "busybox", "true").ok();
+    berthd.docker("rm", "half").ok();
   }
 
   private static void killShim(String id) throws Exception {

@@ -37,6 +37,24 @@ public final class ContainerManager {
     this.tasks = tasks;
   }
 
+  /**
+   * A create makes the snapshot before the record, so a supervisor killed in between leaves a
+   * snapshot nobody owns: removed here, at start.
+   */
+  public synchronized void removeUnownedSnapshots() {
+    java.util.Set<String> owned = new java.util.HashSet<>();
+    records.list().forEach(r -> owned.add(r.id()));
+    for (String key : snapshots.containerKeys()) {
+      if (owned.contains(key)) continue;
+      try {
+        snapshots.removeContainer(key);
+        System.err.println("supervisor: removed the snapshot of " + key + ", which no container owns");
+      } catch (BerthException e) {
+        System.err.println("supervisor: cannot remove the unowned snapshot " + key + ": " + e.getMessage());
+      }
+    }
+  }
+
   public synchronized ContainerRecord create(String id, String image, String runtime, byte[] spec,
       Map<String, String> labels) {
     ContainerRecords.checkId(id);

@@ -41,6 +41,20 @@ public final class ContainerLifecycle {
   /** After a daemon restart: running containers are followed again, ones that exited meanwhile recorded. */
   public void restore() {
     for (Container c : store.all()) {
+      if (c.state().status().equals("removing")) {
+        // The daemon died during a remove: finish it.
+        remove(c.id(), true);
+        System.err.println("berthd: finished removing container " + c.id());
+        continue;
+      }
+      try {
+        supervisor.container(c.id());
+      } catch (NotFound e) {
+        // The daemon records a container before the supervisor makes it: a create cut short leaves this.
+        store.remove(c.id());
+        System.err.println("berthd: dropped container " + c.id() + ", whose creation did not complete");
+        continue;
+      }
       if (c.state().status().equals("restarting")) scheduleRestart(c.id(), RestartPolicy.FIRST_DELAY);
       if (!c.state().running()) continue;
       try {
