@@ -59,6 +59,28 @@ class BerthdContainersIT {
   }
 
   @Test
+  void healthchecksTurnHealthyThenUnhealthy() throws Exception {
+    berthd.docker("run", "-d", "--name", "hc", "--health-cmd", "test -f /tmp/ok", "--health-interval", "200ms",
+        "--health-retries", "2", "busybox", "sh", "-c", "touch /tmp/ok; sleep 1000").ok();
+    assertEquals("healthy", awaitHealth("hc", "healthy"));
+    assertTrue(berthd.docker("ps", "--format", "{{.Status}}", "--filter", "name=hc").ok().out().contains("(healthy)"));
+    berthd.docker("exec", "hc", "rm", "/tmp/ok").ok();
+    assertEquals("unhealthy", awaitHealth("hc", "unhealthy"));
+    String log = berthd.docker("inspect", "-f", "{{range .State.Health.Log}}{{.ExitCode}} {{end}}", "hc").ok().out();
+    assertTrue(log.contains("0") && log.contains("1"), log);
+    berthd.docker("rm", "-f", "hc").ok();
+  }
+
+  private static String awaitHealth(String name, String wanted) {
+    String status = "";
+    for (int i = 0; i < 100 && !status.equals(wanted); i++) {
+      sleepQuietly(100);
+      status = berthd.docker("inspect", "-f", "{{.State.Health.Status}}", name).ok().out().strip();
+    }
+    return status;
+  }
+
+  @Test
   void initRunsFirstReapsAndForwardsSignals() {
     String ps = berthd.docker("run", "--rm", "--init", "busybox", "ps", "-o", "pid,args").ok().out();
     assertTrue(ps.lines().anyMatch(l -> l.strip().startsWith("1 /sbin/docker-init -- ps")), ps);

@@ -27,6 +27,7 @@ public final class ContainerLifecycle {
   private final ContainerStore store;
   private final SupervisorClient supervisor;
   private final ContainerEvents events;
+  private final HealthMonitor health;
   private final Map<String, ExitWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -36,6 +37,7 @@ public final class ContainerLifecycle {
     this.store = store;
     this.supervisor = supervisor;
     this.events = events;
+    this.health = new HealthMonitor(store, supervisor, events);
   }
 
   /** After a daemon restart: running containers are followed again, ones that exited meanwhile recorded. */
@@ -63,6 +65,7 @@ public final class ContainerLifecycle {
           exited(c.id(), task.getExit());
         } else {
           follow(c.id());
+          health.watch(c);
         }
       } catch (NotFound e) {
         store.save(c.withState(c.state().exited(255, Instant.now())));
@@ -97,6 +100,7 @@ public final class ContainerLifecycle {
       store.save(c.withManualStop(false).withState(c.state().started(task.getPid(), Instant.now())));
       events.publish(c, "start");
       follow(c.id());
+      health.watch(store.get(c.id()));
       return true;
     }
   }

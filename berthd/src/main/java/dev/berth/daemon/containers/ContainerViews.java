@@ -56,6 +56,11 @@ public final class ContainerViews {
     m.put("Error", s.error() == null ? "" : s.error());
     m.put("StartedAt", s.startedAt() == null ? ZERO_TIME : s.startedAt().toString());
     m.put("FinishedAt", s.finishedAt() == null ? ZERO_TIME : s.finishedAt().toString());
+    if (s.health() != null) {
+      m.put("Health", Map.of("Status", s.health().status(), "FailingStreak", s.health().failingStreak(),
+          "Log", s.health().log().stream().map(p -> Map.of("Start", p.start().toString(), "End", p.end().toString(),
+              "ExitCode", p.exitCode(), "Output", p.output())).toList()));
+    }
     return m;
   }
 
@@ -95,7 +100,7 @@ public final class ContainerViews {
   /** "Up 3 seconds", "Exited (0) 2 minutes ago", "Created": what `docker ps` prints. */
   static String status(ContainerState s, Instant now) {
     return switch (s.status()) {
-      case "running" -> "Up " + human(Duration.between(s.startedAt(), now));
+      case "running" -> "Up " + human(Duration.between(s.startedAt(), now)) + healthSuffix(s);
       case "paused" -> "Up " + human(Duration.between(s.startedAt(), now)) + " (Paused)";
       case "exited" -> "Exited (" + s.exitCode() + ") "
           + (s.finishedAt() == null ? "" : human(Duration.between(s.finishedAt(), now)) + " ago");
@@ -105,6 +110,11 @@ public final class ContainerViews {
       case "dead" -> "Dead";
       default -> "Created";
     };
+  }
+
+  private static String healthSuffix(ContainerState s) {
+    if (s.health() == null) return "";
+    return s.health().status().equals("starting") ? " (health: starting)" : " (" + s.health().status() + ")";
   }
 
   /** go-units HumanDuration, which Docker's status column uses. */

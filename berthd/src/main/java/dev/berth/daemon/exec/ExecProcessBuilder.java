@@ -14,7 +14,7 @@ import java.util.Map;
  * exec's command, environment, directory and terminal, as containerd's exec does. The user, the
  * exec's or else the container's, is resolved by the supervisor in the container's own files.
  */
-final class ExecProcessBuilder {
+public final class ExecProcessBuilder {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ExecProcessBuilder() {}
@@ -37,6 +37,12 @@ final class ExecProcessBuilder {
     } catch (IOException | ClassCastException ex) {
       throw new InvalidArgument("cannot read the spec of container " + e.containerId() + ": " + ex.getMessage());
     }
+  }
+
+  /** A process for {@code cmd} without a terminal: healthcheck probes. */
+  public static byte[] forCommand(byte[] containerSpec, String containerId, java.util.List<String> cmd) {
+    return build(containerSpec, new ExecInstance("probe", containerId, cmd, false, false, true, true, "", "",
+        java.util.List.of(), false, false, 0, null), 0, 0);
   }
 
   private static ArrayNode env(JsonNode base, ExecInstance e) {
