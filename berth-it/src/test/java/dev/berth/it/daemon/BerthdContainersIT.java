@@ -315,6 +315,20 @@ class BerthdContainersIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"berth", "runc"})
+  void updateChangesLimitsNowAndForLaterStarts(String runtime) {
+    String name = "up-" + runtime;
+    berthd.docker("run", "-d", "--runtime", runtime, "--name", name, "-m", "64m", "busybox", "sleep", "1000").ok();
+    berthd.docker("update", "-m", "128m", "--memory-swap", "256m", "--pids-limit", "30", name).ok();
+    String limits = "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max";
+    assertEquals(List.of("134217728", "30"), berthd.docker("exec", name, "sh", "-c", limits).ok().out().lines().toList());
+    berthd.docker("restart", "-t", "0", name).ok();
+    assertEquals(List.of("134217728", "30"), berthd.docker("exec", name, "sh", "-c", limits).ok().out().lines().toList());
+    assertNotEquals(0, berthd.docker("update", "--restart", "sometimes", name).exit());
+    berthd.docker("rm", "-f", name).ok();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"berth", "runc"})
   void statsReportTheCgroupsCounters(String runtime) {
     String name = "st-" + runtime;
     berthd.docker("run", "-d", "--runtime", runtime, "--name", name, "-m", "64m", "--pids-limit", "50", "busybox",

@@ -85,6 +85,12 @@ public final class SupervisorClient {
     return call(() -> tasks.exec(req)).getPid();
   }
 
+  /** New limits for a running task, as OCI linux.resources JSON. */
+  public void update(String id, byte[] resources) {
+    call(() -> tasks.update(dev.berth.supervisor.api.v1.UpdateRequest.newBuilder().setContainerId(id)
+        .setResources(ByteString.copyFrom(resources)).build()));
+  }
+
   public void pause(String id) {
     call(() -> tasks.pause(task(id)));
   }

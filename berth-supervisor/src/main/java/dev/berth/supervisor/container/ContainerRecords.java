@@ -56,6 +56,16 @@ public final class ContainerRecords {
     }
   }
 
+  /** Replaces a container's spec (new resource limits for its next start). */
+  public synchronized void replaceSpec(String id, byte[] spec) {
+    get(id);
+    try {
+      AtomicFiles.write(root.resolve(checkId(id)).resolve(SPEC), spec);
+    } catch (IOException e) {
+      throw new Internal("cannot save the spec of container " + id + ": " + e.getMessage(), e);
+    }
+  }
+
   public ContainerRecord get(String id) {
     try {
       return JSON.readValue(root.resolve(checkId(id)).resolve(RECORD).toFile(), ContainerRecord.class);

@@ -52,6 +52,30 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
     run("kill", "--all", id, Integer.toString(signal));
   }
 
+  /** Applies OCI linux.resources JSON to the running container's cgroup. */
+  public void update(String id, byte[] resources) {
+    if (library) {
+      new ContainerRuntime(root).update(id, dev.berth.runtime.spec.SpecLoader.parseResources(resources, "update"));
+      return;
+    }
+    java.nio.file.Path file = null;
+    try {
+      file = java.nio.file.Files.createTempFile(root, ".update-", ".json");
+      java.nio.file.Files.write(file, resources);
+      run("update", "--resources", file.toString(), id);
+    } catch (IOException e) {
+      throw new Internal("cannot pass resources to " + name + ": " + e.getMessage(), e);
+    } finally {
+      if (file != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // a temp file under the runtime's root; the next update or delete leaves it harmless
+        }
+      }
+    }
+  }
+
   /** Freezes every process of the container (the freezer cgroup). */
   public void pause(String id) {
     if (library) {

@@ -12,6 +12,7 @@ import dev.berth.supervisor.api.v1.Task;
 import dev.berth.supervisor.api.v1.TaskMetrics;
 import dev.berth.supervisor.api.v1.TaskRequest;
 import dev.berth.supervisor.api.v1.TasksGrpc;
+import dev.berth.supervisor.api.v1.UpdateRequest;
 import dev.berth.supervisor.api.v1.WaitRequest;
 import dev.berth.supervisor.task.TaskManager;
 import dev.berth.supervisor.task.TaskStdio;
@@ -19,8 +20,7 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * The Tasks gRPC service over {@link TaskManager}. Calls may block (wait blocks until the process
- * exits): the server runs them on virtual threads. Update comes later and
- * answer UNIMPLEMENTED until then.
+ * exits): the server runs them on virtual threads.
  */
 public final class TasksService extends TasksGrpc.TasksImplBase {
   private final TaskManager tasks;
@@ -96,6 +96,14 @@ public final class TasksService extends TasksGrpc.TasksImplBase {
   @Override
   public void listPids(TaskRequest req, StreamObserver<ListPidsResponse> out) {
     GrpcCalls.unary(out, () -> ListPidsResponse.newBuilder().addAllPids(tasks.pids(req.getContainerId())).build());
+  }
+
+  @Override
+  public void update(UpdateRequest req, StreamObserver<Empty> out) {
+    GrpcCalls.unary(out, () -> {
+      tasks.update(req.getContainerId(), req.getResources().toByteArray());
+      return Empty.getDefaultInstance();
+    });
   }
 
   @Override

@@ -188,6 +188,15 @@ public final class TaskManager {
     runtimes.get(records.get(id).runtime()).resume(id);
   }
 
+  /**
+   * New resource limits: kept in the container's spec for its next start, and applied to its
+   * running task if it has one. The spec's device rules are left as they are.
+   */
+  public synchronized void update(String id, byte[] resources) {
+    records.replaceSpec(id, SpecResources.merge(records.spec(id), resources));
+    if (live(id).isPresent()) runtimes.get(records.get(id).runtime()).update(id, resources);
+  }
+
   public List<Integer> pids(String id) {
     shim(id);
     return runtimes.get(records.get(id).runtime()).pids(id);

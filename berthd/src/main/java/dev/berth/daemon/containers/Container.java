@@ -26,6 +26,10 @@ public record Container(String id, String name, Instant created, String image, O
     return new Container(id, n, created, image, config, hostConfig, state, restartCount, manuallyStopped);
   }
 
+  public Container withHostConfig(ObjectNode hc) {
+    return new Container(id, name, created, image, config, hc, state, restartCount, manuallyStopped);
+  }
+
   public Container withManualStop(boolean stopped) {
     return new Container(id, name, created, image, config, hostConfig, state, restartCount, stopped);
   }

@@ -245,6 +245,36 @@ public final class ContainerLifecycle {
     }
   }
 
+  /** HostConfig fields `docker update` may change. */
+  private static final java.util.List<String> UPDATABLE = java.util.List.of("Memory", "MemorySwap",
+      "MemoryReservation", "CpuShares", "CpuQuota", "CpuPeriod", "NanoCpus", "CpusetCpus", "CpusetMems", "PidsLimit",
+      "BlkioWeight", "RestartPolicy");
+
+  /** `docker update`: new limits (and restart policy), kept for later starts and applied if it runs. */
+  public void update(String ref, com.fasterxml.jackson.databind.node.ObjectNode body) {
+    Container c = store.get(ref);
+    synchronized (lock(c.id())) {
+      c = store.get(c.id());
+      com.fasterxml.jackson.databind.node.ObjectNode hc = c.hostConfig().deepCopy();
+      for (String field : UPDATABLE) {
+        com.fasterxml.jackson.databind.JsonNode v = body.get(field);
+        boolean unset = v == null || v.isNull() || (v.isNumber() && v.asLong() == 0 && !field.equals("PidsLimit"))
+            || (v.isTextual() && v.asText().isEmpty()) || (field.equals("RestartPolicy") && v.path("Name").asText("").isEmpty());
+        if (!unset) hc.set(field, v.deepCopy());
+      }
+      RestartPolicy.of(hc);
+      com.fasterxml.jackson.databind.node.ObjectNode resources = Resources.of(hc, false);
+      resources.remove("devices");
+      try {
+        supervisor.update(c.id(), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(resources));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      store.save(c.withHostConfig(hc));
+      events.publish(c, "update");
+    }
+  }
+
   public void rename(String ref, String newName) {
     Container c = store.get(ref);
     synchronized (lock(c.id())) {

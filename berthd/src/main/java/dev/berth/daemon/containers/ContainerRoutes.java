@@ -93,6 +93,12 @@ public final class ContainerRoutes {
       lifecycle.pause(r.group(1), false);
       return ApiResponse.empty(204);
     });
+    router.add("POST", ID + "/update", r -> {
+      JsonNode body = JSON.readTree(r.body());
+      if (body == null || !body.isObject()) throw new InvalidArgument("the request body must be an update config");
+      lifecycle.update(r.group(1), (ObjectNode) body);
+      return ApiResponse.json(Map.of("Warnings", List.of()));
+    });
     router.add("POST", ID + "/rename", r -> {
       lifecycle.rename(r.group(1), r.param("name") == null ? "" : r.param("name"));
       return ApiResponse.empty(204);
