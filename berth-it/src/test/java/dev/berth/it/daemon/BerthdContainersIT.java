@@ -274,6 +274,7 @@ class BerthdContainersIT {
     assertTrue(listing.lines().anyMatch(l -> l.equals("hello")), "export lacks the new file");
     assertTrue(listing.lines().anyMatch(l -> l.equals("bin/cat")), "export lacks the image's files");
     assertFalse(listing.lines().anyMatch(l -> l.equals("bin/ls")), "export has a file the container removed");
+    assertEquals(List.of("C /bin", "D /bin/ls", "A /hello"), berthd.docker("diff", "chg").ok().out().lines().toList());
     String id = berthd.docker("commit", "-m", "my change", "-c", "CMD [\"cat\", \"/hello\"]", "chg", "snap:1")
         .ok().out().strip();
     assertTrue(id.startsWith("sha256:"), id);

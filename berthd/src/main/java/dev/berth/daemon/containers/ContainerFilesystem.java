@@ -46,6 +46,53 @@ public final class ContainerFilesystem {
     }
   }
 
+  /** One line of `docker diff`: Kind 0 changed, 1 added, 2 deleted. */
+  public record Change(String path, int kind) {}
+
+  /**
+   * What the container changed over its image, from its upper dir: a whiteout is a deletion, a name
+   * a lower layer has is a change, anything else an addition. Sorted by path, as Docker lists them.
+   */
+  public List<Change> changes(String id) throws IOException {
+    var snapshot = snapshots.container(id);
+    List<Path> lowers = snapshot.topChainId() == null ? List.of() : snapshots.layerDirsTopFirst(snapshot.topChainId());
+    Path upper = snapshot.upperDir();
+    LinuxFileSystemOps ops = new LinuxFileSystemOps();
+    List<Change> out = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> walk = Files.walk(upper)) {
+      for (Path p : walk.sorted().toList()) {
+        if (p.equals(upper)) continue;
+        String rel = upper.relativize(p).toString();
+        int kind;
+        if (ops.lstat(p).isWhiteout()) {
+          kind = 2;
+        } else {
+          boolean inLower = lowers.stream().anyMatch(l -> Files.exists(l.resolve(rel), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+          kind = inLower ? 0 : 1;
+        }
+        if (kind == 1 && MOUNT_POINTS.contains("/" + rel) && Files.size(p) == 0) continue;
+        out.add(new Change("/" + rel, kind));
+      }
+    }
+    // A directory counts as changed for what changed under it; with the mount points left out, a
+    // directory they alone copied up (/etc) has nothing under it any more.
+    List<Change> shown = new java.util.ArrayList<>();
+    for (Change c : out) {
+      boolean emptyCopyUp = c.kind() == 0 && Files.isDirectory(upper.resolve(c.path().substring(1)),
+          java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && out.stream().noneMatch(o -> o.path().startsWith(c.path() + "/"));
+      if (!emptyCopyUp) shown.add(c);
+    }
+    return shown;
+  }
+
+  /**
+   * The files the runtime bind-mounts over (hostname, hosts, resolv.conf): created in the upper dir
+   * as mount points, they are not the container's changes. Docker keeps them in an init layer.
+   */
+  private static final java.util.Set<String> MOUNT_POINTS = java.util.Set.of("/etc/hostname", "/etc/hosts",
+      "/etc/resolv.conf");
+
   /** A new image from the container's image plus its changes; the tag, if any, names it. */
   public ImageRecord commit(Container c, String repo, String tag, String comment, String author,
       List<String> changes) {

@@ -76,6 +76,11 @@ public final class ContainerRoutes {
       return ApiResponse.stream("application/x-tar", out -> files.export(c.id(), out));
     });
     router.add("POST", "/commit", this::commit);
+    router.add("GET", ID + "/changes", r -> {
+      Container c = store.get(r.group(1));
+      return ApiResponse.json(files.changes(c.id()).stream()
+          .map(ch -> Map.of("Path", ch.path(), "Kind", ch.kind())).toList());
+    });
     router.add("GET", ID + "/stats", this::stats);
     router.add("HEAD", ID + "/archive", this::statPath);
     router.add("GET", ID + "/archive", this::copyOut);
