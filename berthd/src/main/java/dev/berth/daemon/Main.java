@@ -78,7 +78,7 @@ public final class Main implements Callable<Integer> {
       new SystemRoutes(images, dataRoot, containers).register(router);
       new ImageRoutes(images, dataRoot.resolve("images"), id -> containers.all().stream()
           .filter(c -> c.image().equals(id))
-          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList()).register(router);
+          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(), events).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime,
           containerEvents), lifecycle,
           client, new ContainerFilesystem(containers, snapshots, images),

@@ -59,7 +59,12 @@ class BerthdImagesIT {
     assertTrue(docker(cli, "images").ok().out().contains(name), "docker images does not list it");
     assertEquals("[sh] from a test", docker(cli, "image", "inspect", "-f", "{{.Config.Cmd}} {{.Comment}}", name + ":1").ok().out().trim());
     assertTrue(docker(cli, "history", name + ":1").ok().out().contains("from a test"), "docker history lacks the comment");
+    long since = System.currentTimeMillis() / 1000 - 1;
     docker(cli, "tag", name + ":1", "other/" + name + ":2").ok();
+    String events = docker(cli, "events", "--since", Long.toString(since), "--until",
+        Long.toString(System.currentTimeMillis() / 1000 + 1), "--filter", "type=image", "--format",
+        "{{.Action}} {{.Actor.Attributes.name}}").ok().out();
+    assertTrue(events.contains("tag other/" + name + ":2"), events);
     assertEquals(id, docker(cli, "image", "inspect", "-f", "{{.Id}}", "other/" + name + ":2").ok().out().trim());
     Path saved = dir.resolve(name + ".tar");
     docker(cli, "save", "-o", saved.toString(), name + ":1").ok();

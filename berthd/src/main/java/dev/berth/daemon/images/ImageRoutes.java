@@ -2,6 +2,7 @@ package dev.berth.daemon.images;
 
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.daemon.events.Events;
 import dev.berth.daemon.server.ApiRequest;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.Router;
@@ -33,11 +34,18 @@ public final class ImageRoutes {
   private final Path tmp;
 
   private final ImageUsers users;
+  private final Events events;
 
-  public ImageRoutes(ImageStore store, Path tmp, ImageUsers users) {
+  public ImageRoutes(ImageStore store, Path tmp, ImageUsers users, Events events) {
     this.store = store;
     this.tmp = tmp;
     this.users = users;
+    this.events = events;
+  }
+
+  /** Image events carry the image's id (or the name loaded) and its name, as Docker's. */
+  private void publish(String action, String id, String name) {
+    events.publish("image", action, id, name == null ? Map.of() : Map.of("name", name));
   }
 
   public void register(Router router) {
@@ -163,6 +171,7 @@ public final class ImageRoutes {
     StringBuilder stream = new StringBuilder();
     for (String name : loaded) {
       String line = name.startsWith("sha256:") ? "Loaded image ID: " + name : "Loaded image: " + name;
+      publish("load", name, name);
       stream.append(jsonLine("stream", line + "\n"));
     }
     return new ApiResponse(200, "application/json", stream.toString().getBytes(StandardCharsets.UTF_8), null, Map.of());
@@ -181,6 +190,7 @@ public final class ImageRoutes {
     Reference ref = repo == null || repo.isEmpty() ? null
         : Reference.parse(tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
     ImageRecord image = new RootfsImporter(store).importTarball(r.body(), r.params("changes"), r.param("message"), ref);
+    publish("import", image.id(), ref == null ? null : ref.familiar());
     return new ApiResponse(200, "application/json", jsonLine("status", image.id()).getBytes(StandardCharsets.UTF_8),
         null, Map.of());
   }
@@ -192,7 +202,9 @@ public final class ImageRoutes {
       throw new InvalidArgument("repository name is required");
     }
     String tag = r.param("tag");
-    store.tag(Reference.parse(tag == null || tag.isEmpty() ? repo : repo + ":" + tag), image.id());
+    Reference ref = Reference.parse(tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
+    store.tag(ref, image.id());
+    publish("tag", image.id(), ref.familiar());
     return ApiResponse.empty(201);
   }
 
@@ -225,11 +237,13 @@ public final class ImageRoutes {
     for (Reference t : untag) {
       store.untag(t);
       result.add(Map.of("Untagged", t.familiar()));
+      publish("untag", image.id(), t.familiar());
     }
     // An image a container stands on is only untagged, even when forced: the container needs its layers.
     if (store.tagsOf(image.id()).isEmpty() && using.isEmpty()) {
       store.remove(image.id());
       result.add(Map.of("Deleted", image.id()));
+      publish("delete", image.id(), null);
     }
     return result;
   }
@@ -243,6 +257,7 @@ public final class ImageRoutes {
       if (!tags.containsKey(image.id()) && users.of(image.id()).isEmpty()) {
         store.remove(image.id());
         deleted.add(Map.of("Deleted", image.id()));
+        publish("delete", image.id(), null);
         reclaimed += size(image);
       }
     }
