@@ -30,9 +30,19 @@ import java.util.stream.Stream;
  */
 public final class LayerDiff {
   private final FileSystemOps ops;
+  private final java.util.Set<String> skippedMountPoints;
 
   public LayerDiff(FileSystemOps ops) {
+    this(ops, java.util.Set.of());
+  }
+
+  /**
+   * @param skippedMountPoints relative names (e.g. "etc/hosts") left out when they are empty regular
+   *     files: the mount points a runtime creates in a container's upper dir are not its changes
+   */
+  public LayerDiff(FileSystemOps ops, java.util.Set<String> skippedMountPoints) {
     this.ops = ops;
+    this.skippedMountPoints = java.util.Set.copyOf(skippedMountPoints);
   }
 
   /**
@@ -73,6 +83,9 @@ public final class LayerDiff {
       for (Path child : children) {
         String name = rel.isEmpty() ? child.getFileName().toString() : rel + "/" + child.getFileName();
         FileStat st = ops.lstat(child);
+        if (st.type() == FileStat.S_IFREG && st.size() == 0 && skippedMountPoints.contains(name)) {
+          continue;
+        }
         entry(child, name, st);
         if (st.isDirectory()) {
           directory(child, name);

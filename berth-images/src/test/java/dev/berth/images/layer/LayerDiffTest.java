@@ -100,6 +100,17 @@ class LayerDiffTest {
     assertEquals(List.of("a", "b", "c/", "c/d", "c-e"), List.copyOf(read(one.toByteArray()).keySet()));
   }
 
+  @Test
+  void emptyMountPointsAreLeftOutButRealFilesStay() throws Exception {
+    Path upper = Files.createDirectories(tmp.resolve("upper").resolve("etc"));
+    Files.createFile(upper.resolve("hosts"));
+    Files.writeString(upper.resolve("hostname"), "kept: not empty\n");
+    Files.createFile(upper.resolve("other"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new LayerDiff(ops, java.util.Set.of("etc/hosts", "etc/hostname")).write(upper.getParent(), out);
+    assertEquals(List.of("etc/", "etc/hostname", "etc/other"), List.copyOf(read(out.toByteArray()).keySet()));
+  }
+
   static Map<String, TarEntry> read(byte[] tar) throws Exception {
     Map<String, TarEntry> entries = new LinkedHashMap<>();
     TarReader reader = new TarReader(new ByteArrayInputStream(tar));

@@ -281,6 +281,13 @@ class BerthdContainersIT {
     assertEquals("running", berthd.docker("inspect", "-f", "{{.State.Status}}", "chg").ok().out().strip(),
         "commit left the container paused");
     assertEquals("data", berthd.docker("run", "--rm", "snap:1").ok().out().strip());
+    Path saved = berthd.dir().resolve("snap.tar");
+    berthd.docker("save", "-o", saved.toString(), "snap:1").ok();
+    List<String> inLayers = Cmd.run("sh", "-c", "tar -xOf " + saved + " --wildcards '*.tar' | tar -ti").ok().out()
+        .lines().toList();
+    assertTrue(inLayers.contains("hello"), "the committed layer was not read: " + inLayers);
+    assertFalse(inLayers.contains("etc/hosts") || inLayers.contains("etc/resolv.conf"),
+        "the commit carries the runtime's mount points");
     assertNotEquals(0, berthd.docker("run", "--rm", "snap:1", "ls").exit(), "the removal was not committed");
     berthd.docker("rm", "-f", "chg").ok();
     berthd.docker("rmi", "snap:1").ok();

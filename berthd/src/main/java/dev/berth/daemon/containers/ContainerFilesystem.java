@@ -24,7 +24,9 @@ public final class ContainerFilesystem {
   private final ContainerStore store;
   private final Snapshots snapshots;
   private final ImageStore images;
-  private final LayerDiff diff = new LayerDiff(new LinuxFileSystemOps());
+  /** Commits leave out the mount points the runtime made; exports read a view where they are files. */
+  private final LayerDiff diff = new LayerDiff(new LinuxFileSystemOps(),
+      java.util.Set.of("etc/hostname", "etc/hosts", "etc/resolv.conf"));
 
   public ContainerFilesystem(ContainerStore store, Snapshots snapshots, ImageStore images) {
     this.store = store;
