@@ -14,6 +14,9 @@ import dev.berth.daemon.events.Events;
 import dev.berth.daemon.containers.ContainerLifecycle;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerStore;
+import dev.berth.daemon.containers.SpecBuilder;
+import dev.berth.runtime.cgroups.CgroupFs;
+import dev.berth.runtime.cgroups.Cgroups;
 import dev.berth.daemon.exec.ExecRoutes;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
@@ -87,7 +90,11 @@ public final class Main implements Callable<Integer> {
       new EventRoutes(events).register(router);
       NotYetRoutes.register(router);
       server.start(router);
-      Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        server.close();
+        // Running containers keep it busy (live restore); once none is left, the parent goes too.
+        Cgroups.removeIfUnused(SpecBuilder.CGROUP_PARENT, Cgroups.hostLayout(), CgroupFs.REAL);
+      }));
       System.err.println("berthd: API listening on " + socket);
       server.awaitClose();
       channel.shutdownNow();

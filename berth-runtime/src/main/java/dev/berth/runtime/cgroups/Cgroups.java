@@ -31,6 +31,25 @@ public final class Cgroups {
     }
   }
 
+  /**
+   * Removes the cgroup {@code absolutePath} (an engine's parent for its containers, such as "/berth")
+   * from every hierarchy where nothing is left in it. One still in use, or missing, is left alone:
+   * rmdir refuses a cgroup with children or processes, so this never takes one from a running container.
+   */
+  public static void removeIfUnused(String absolutePath, CgroupLayout layout, CgroupFs fs) {
+    String inner = clean(absolutePath);
+    if (inner.isEmpty() || inner.equals("/")) return;
+    java.util.List<Hierarchy> hierarchies = new java.util.ArrayList<>(layout.v1());
+    if (layout.unified() != null) hierarchies.add(layout.unified());
+    for (Hierarchy h : hierarchies) {
+      try {
+        fs.rmdir(h.dirOf(inner));
+      } catch (IOException e) {
+        // busy (children, processes), missing, or not ours to remove: leave it
+      }
+    }
+  }
+
   public static Cgroup open(String cgroupsPath, String containerId, CgroupLayout layout, CgroupFs fs) {
     Validator.validateCgroupsPath(cgroupsPath);
     String inner = clean(cgroupsPath == null || cgroupsPath.isEmpty() ? containerId : cgroupsPath);

@@ -170,6 +170,21 @@ class CgroupsTest {
   }
 
   @Test
+  void anEnginesParentGoesOnlyOnceEmpty() throws Exception {
+    FakeKernel k = new FakeKernel(root, true);
+    CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
+    Cgroup cg = Cgroups.open("/engine/c1", "c1", l, k);
+    cg.create(null);
+    Cgroups.removeIfUnused("/engine", l, k);
+    assertTrue(Files.exists(k.cg("memory/engine/c1")), "a parent in use was removed");
+    Cgroups.open("/engine/c1", "c1", l, k).destroy();
+    assertTrue(Files.exists(k.cg("memory/engine")));
+    Cgroups.removeIfUnused("/engine", l, k);
+    assertFalse(Files.exists(k.cg("memory/engine")));
+    Cgroups.removeIfUnused("/engine", l, k); // missing: nothing to do
+  }
+
+  @Test
   void destroyRemovesOwnAndCreatedParentsOnlyAndIsIdempotent() throws Exception {
     FakeKernel k = new FakeKernel(root, true);
     CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);

@@ -29,6 +29,8 @@ public final class SpecBuilder {
       "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
   static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
       "/proc/sysrq-trigger");
+  /** The cgroup every container's own sits under, as dockerd's /docker. */
+  public static final String CGROUP_PARENT = "/berth";
   /** Where `--init` puts berth-pid1 in the container: Docker's path for its docker-init. */
   static final String PID1_PATH = "/sbin/docker-init";
   private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -58,7 +60,7 @@ public final class SpecBuilder {
     spec.putObject("annotations").put("dev.berth.user", c.config().path("User").asText(""));
     ObjectNode linux = spec.putObject("linux");
     linux.set("namespaces", namespaces(hc, networkNamespacePath));
-    linux.put("cgroupsPath", "/berth/" + c.id());
+    linux.put("cgroupsPath", CGROUP_PARENT + "/" + c.id());
     linux.set("resources", Resources.of(hc, privileged));
     if (!privileged) {
       linux.set("maskedPaths", JSON.valueToTree(MASKED));
