@@ -1,31 +1,16 @@
 package dev.berth.daemon.containers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.common.error.InvalidArgument;
-import java.io.IOException;
-import java.util.ArrayList;
+import dev.berth.daemon.server.ApiFilters;
 import java.util.List;
 import java.util.Map;
 
 /** `docker ps --filter`: id, name, status, label and exited, as Docker matches them. */
 record ContainerFilters(Map<String, List<String>> terms) {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> KNOWN = List.of("id", "name", "status", "label", "exited", "ancestor");
 
-  static ContainerFilters parse(String json) throws IOException {
-    Map<String, List<String>> terms = new java.util.LinkedHashMap<>();
-    if (json == null || json.isEmpty()) return new ContainerFilters(terms);
-    JsonNode root = JSON.readTree(json);
-    root.properties().forEach(e -> {
-      if (!KNOWN.contains(e.getKey())) throw new InvalidArgument("invalid filter '" + e.getKey() + "'");
-      List<String> values = new ArrayList<>();
-      // Both shapes clients send: {"name":{"x":true}} and the older {"name":["x"]}.
-      if (e.getValue().isObject()) e.getValue().fieldNames().forEachRemaining(values::add);
-      else e.getValue().forEach(v -> values.add(v.asText()));
-      terms.put(e.getKey(), values);
-    });
-    return new ContainerFilters(terms);
+  static ContainerFilters parse(String json) {
+    return new ContainerFilters(ApiFilters.parse(json, KNOWN));
   }
 
   boolean asksForStatus() {

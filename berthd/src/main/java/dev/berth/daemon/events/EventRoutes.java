@@ -1,8 +1,7 @@
 package dev.berth.daemon.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.common.error.InvalidArgument;
+import dev.berth.daemon.server.ApiFilters;
 import dev.berth.daemon.server.ApiRequest;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.ApiTimes;
@@ -10,8 +9,6 @@ import dev.berth.daemon.server.Router;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 /** `GET /events`: past events from `since`, then live ones until `until` or the client leaves. */
 public final class EventRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> FILTERS = List.of("type", "event", "container", "image", "label");
   private final Events events;
 
   public EventRoutes(Events events) {
@@ -32,7 +30,7 @@ public final class EventRoutes {
   private ApiResponse stream(ApiRequest r) throws IOException {
     Instant since = ApiTimes.parse(r.param("since"));
     Instant until = ApiTimes.parse(r.param("until"));
-    Map<String, List<String>> filters = filters(r.param("filters"));
+    Map<String, List<String>> filters = ApiFilters.parse(r.param("filters"), FILTERS);
     Events.Subscription sub = events.subscribe(since);
     return ApiResponse.stream("application/json", out -> {
       try (sub) {
@@ -80,22 +78,4 @@ public final class EventRoutes {
     }
     return true;
   }
-
-  private static Map<String, List<String>> filters(String json) throws IOException {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    if (json == null || json.isEmpty()) return out;
-    JsonNode root = JSON.readTree(json);
-    for (var it = root.properties().iterator(); it.hasNext();) {
-      var f = it.next();
-      if (!List.of("type", "event", "container", "image", "label").contains(f.getKey())) {
-        throw new InvalidArgument("invalid filter '" + f.getKey() + "'");
-      }
-      List<String> values = new ArrayList<>();
-      if (f.getValue().isObject()) f.getValue().fieldNames().forEachRemaining(values::add);
-      else f.getValue().forEach(v -> values.add(v.asText()));
-      out.put(f.getKey(), values);
-    }
-    return out;
-  }
-
 }
