@@ -16,14 +16,15 @@ import java.util.concurrent.TimeUnit;
  * runtime is also a library: for it, that work runs in-process, with no program start.
  *
  * @param name what clients call it ("berth", "runc") or its path
+ * @param library the same runtime in-process, or null for a binary known only by its command line
  */
-public record OciRuntime(String name, Path binary, Path root, boolean library) {
+public record OciRuntime(String name, Path binary, Path root, ContainerRuntime library) {
   private static final long TIMEOUT_SECONDS = 60;
 
   /** {@code delete --force}: removes the runtime's state and cgroup of an exited (or stuck) container. */
   public void delete(String id) {
-    if (library) {
-      new ContainerRuntime(root).delete(id, true);
+    if (library != null) {
+      library.delete(id, true);
       return;
     }
     run("delete", "--force", id);
@@ -34,19 +35,19 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
    * runs the binary's {@code start}.
    */
   public boolean startsInProcess() {
-    return library;
+    return library != null;
   }
 
   /** Releases a created container's process (the library's start: no program start). */
   public void start(String id) {
-    if (!library) throw new IllegalStateException(name + " is started by its shim");
-    new ContainerRuntime(root).start(id);
+    if (library == null) throw new IllegalStateException(name + " is started by its shim");
+    library.start(id);
   }
 
   /** Signals the container's processes directly, without its shim (used when the shim is gone). */
   public void kill(String id, int signal) {
-    if (library) {
-      new ContainerRuntime(root).kill(id, signal, true);
+    if (library != null) {
+      library.kill(id, signal, true);
       return;
     }
     run("kill", "--all", id, Integer.toString(signal));
@@ -54,8 +55,8 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
 
   /** Applies OCI linux.resources JSON to the running container's cgroup. */
   public void update(String id, byte[] resources) {
-    if (library) {
-      new ContainerRuntime(root).update(id, dev.berth.runtime.spec.SpecLoader.parseResources(resources, "update"));
+    if (library != null) {
+      library.update(id, dev.berth.runtime.spec.SpecLoader.parseResources(resources, "update"));
       return;
     }
     java.nio.file.Path file = null;
@@ -78,16 +79,16 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
 
   /** Freezes every process of the container (the freezer cgroup). */
   public void pause(String id) {
-    if (library) {
-      new ContainerRuntime(root).pause(id);
+    if (library != null) {
+      library.pause(id);
       return;
     }
     run("pause", id);
   }
 
   public void resume(String id) {
-    if (library) {
-      new ContainerRuntime(root).resume(id);
+    if (library != null) {
+      library.resume(id);
       return;
     }
     run("resume", id);
@@ -95,7 +96,7 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
 
   /** The pids of the container's processes, as the host sees them. */
   public List<Integer> pids(String id) {
-    if (library) return new ContainerRuntime(root).pids(id);
+    if (library != null) return library.pids(id);
     String out = run("ps", "--format", "json", id).strip();
     List<Integer> pids = new ArrayList<>();
     for (String n : out.replaceAll("[\\[\\]\\s]", "").split(",")) {
@@ -106,7 +107,7 @@ public record OciRuntime(String name, Path binary, Path root, boolean library) {
 
   /** The container's cgroup counters: the library's own reading, or {@code events --stats} of a binary. */
   public dev.berth.supervisor.api.v1.TaskMetrics metrics(String id) {
-    if (library) return RuntimeMetrics.of(new ContainerRuntime(root).stats(id));
+    if (library != null) return RuntimeMetrics.of(library.stats(id));
     return RuntimeMetrics.ofEventsJson(run("events", "--stats", id));
   }
 

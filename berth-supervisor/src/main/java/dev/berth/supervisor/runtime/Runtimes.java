@@ -1,6 +1,7 @@
 package dev.berth.supervisor.runtime;
 
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.runtime.ContainerRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +19,8 @@ public final class Runtimes {
 
   private final Path stateRoot;
   private final Map<String, Path> configured = new LinkedHashMap<>();
+  /** Resolved once per name: the lookups on PATH, and the in-process library, are not repeated per call. */
+  private final Map<String, OciRuntime> resolved = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @param stateRoot where each runtime's {@code --root} is made, one directory per runtime name */
   public Runtimes(Path stateRoot, Path berthRuntime) {
@@ -38,11 +41,20 @@ public final class Runtimes {
 
   public Runtimes add(String name, Path binary) {
     configured.put(name, binary);
+    resolved.remove(name);
     return this;
   }
 
   public OciRuntime get(String nameOrPath) {
     String name = nameOrPath == null || nameOrPath.isBlank() ? BERTH : nameOrPath;
+    OciRuntime known = resolved.get(name);
+    if (known != null) return known;
+    OciRuntime runtime = resolve(name);
+    resolved.put(name, runtime);
+    return runtime;
+  }
+
+  private OciRuntime resolve(String name) {
     Path binary = configured.get(name);
     if (binary == null && KNOWN.contains(name)) binary = onPath(name);
     if (binary == null && name.startsWith("/")) binary = Path.of(name);
@@ -51,7 +63,8 @@ public final class Runtimes {
           + (binary == null ? "" : " (" + binary + " is not executable)"));
     }
     String dirName = name.startsWith("/") ? name.substring(1).replace('/', '_') : name;
-    return new OciRuntime(name, binary, stateRoot.resolve(dirName), name.equals(BERTH));
+    Path root = stateRoot.resolve(dirName);
+    return new OciRuntime(name, binary, root, name.equals(BERTH) ? new ContainerRuntime(root) : null);
   }
 
   private static Path onPath(String program) {
