@@ -300,6 +300,11 @@ public final class Snapshots {
     }
   }
 
+  /** Whether the container's snapshot is mounted read-write (its upper dir is in use). */
+  public boolean isMounted(String key) {
+    return Mounts.hasOverlayWithUpper(containerDir(key).resolve("upper"));
+  }
+
   /** Removes a container's snapshot; refused while it is mounted. Removing a missing one is a no-op. */
   public void removeContainer(String key) {
     Path dir = containerDir(key);

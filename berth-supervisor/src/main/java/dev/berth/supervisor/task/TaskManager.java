@@ -283,18 +283,10 @@ public final class TaskManager {
   private void releaseBundle(String id, boolean mounted) {
     Path rootfs = layout.rootfs(id);
     try {
-      if (mounted && isMountPoint(rootfs)) snapshots.unmount(rootfs);
+      if (mounted && Files.isDirectory(rootfs) && snapshots.isMounted(id)) snapshots.unmount(rootfs);
       FileTrees.delete(layout.bundle(id));
     } catch (IOException | RuntimeException e) {
       throw new Internal("cannot release the bundle of " + id + ": " + e.getMessage(), e);
     }
-  }
-
-  private static boolean isMountPoint(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) return false;
-    String target = dir.toRealPath().toString();
-    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-        .map(line -> line.split(" ")[4])
-        .anyMatch(mountPoint -> mountPoint.equals(target));
   }
 }
