@@ -1,6 +1,11 @@
 package dev.berth.daemon.containers;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.NotFound;
 import dev.berth.common.signal.Signals;
@@ -8,14 +13,17 @@ import dev.berth.supervisor.api.v1.ExitStatus;
 import dev.berth.supervisor.api.v1.Task;
 import dev.berth.supervisor.api.v1.TaskStatus;
 import dev.berth.supervisor.client.SupervisorClient;
+import dev.berth.supervisor.shim.Attachment;
 import dev.berth.supervisor.shim.ShimClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -24,6 +32,7 @@ import java.util.concurrent.TimeoutException;
  * one virtual thread per running container waits on its task and records how it ended.
  */
 public final class ContainerLifecycle {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final ContainerStore store;
   private final SupervisorClient supervisor;
   private final ContainerEvents events;
@@ -31,7 +40,7 @@ public final class ContainerLifecycle {
   private final Map<String, ExitWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
-  private final Map<String, java.time.Duration> restartDelays = new ConcurrentHashMap<>();
+  private final Map<String, Duration> restartDelays = new ConcurrentHashMap<>();
 
   public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor, ContainerEvents events) {
     this.store = store;
@@ -133,7 +142,7 @@ public final class ContainerLifecycle {
       exit.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       // an exit is never completed exceptionally
     }
     events.publish(c, "stop");
@@ -164,7 +173,7 @@ public final class ContainerLifecycle {
       case "next-exit" -> w.nextExit();
       case "removed" -> w.removed;
       case "not-running" -> c.state().running() ? w.nextExit() : CompletableFuture.completedFuture(c.state().exitCode());
-      default -> throw new dev.berth.common.error.InvalidArgument("invalid condition: \"" + condition + "\"");
+      default -> throw new InvalidArgument("invalid condition: \"" + condition + "\"");
     };
   }
 
@@ -211,7 +220,7 @@ public final class ContainerLifecycle {
   }
 
   /** An attach: now if the container runs, else once it starts. */
-  public CompletableFuture<dev.berth.supervisor.shim.Attachment> attach(String ref, boolean stdin, boolean stdout,
+  public CompletableFuture<Attachment> attach(String ref, boolean stdin, boolean stdout,
       boolean stderr) {
     Container c = store.get(ref);
     synchronized (lock(c.id())) {
@@ -246,28 +255,28 @@ public final class ContainerLifecycle {
   }
 
   /** HostConfig fields `docker update` may change. */
-  private static final java.util.List<String> UPDATABLE = java.util.List.of("Memory", "MemorySwap",
+  private static final List<String> UPDATABLE = List.of("Memory", "MemorySwap",
       "MemoryReservation", "CpuShares", "CpuQuota", "CpuPeriod", "NanoCpus", "CpusetCpus", "CpusetMems", "PidsLimit",
       "BlkioWeight", "RestartPolicy");
 
   /** `docker update`: new limits (and restart policy), kept for later starts and applied if it runs. */
-  public void update(String ref, com.fasterxml.jackson.databind.node.ObjectNode body) {
+  public void update(String ref, ObjectNode body) {
     Container c = store.get(ref);
     synchronized (lock(c.id())) {
       c = store.get(c.id());
-      com.fasterxml.jackson.databind.node.ObjectNode hc = c.hostConfig().deepCopy();
+      ObjectNode hc = c.hostConfig().deepCopy();
       for (String field : UPDATABLE) {
-        com.fasterxml.jackson.databind.JsonNode v = body.get(field);
+        JsonNode v = body.get(field);
         boolean unset = v == null || v.isNull() || (v.isNumber() && v.asLong() == 0 && !field.equals("PidsLimit"))
             || (v.isTextual() && v.asText().isEmpty()) || (field.equals("RestartPolicy") && v.path("Name").asText("").isEmpty());
         if (!unset) hc.set(field, v.deepCopy());
       }
       RestartPolicy.of(hc);
-      com.fasterxml.jackson.databind.node.ObjectNode resources = Resources.of(hc, false);
+      ObjectNode resources = Resources.of(hc, false);
       resources.remove("devices");
       try {
-        supervisor.update(c.id(), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(resources));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        supervisor.update(c.id(), JSON.writeValueAsBytes(resources));
+      } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
       store.save(c.withHostConfig(hc));
@@ -363,8 +372,8 @@ public final class ContainerLifecycle {
     watch(id).exited(exit.getExitCode());
     if (RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped())) {
       Instant started = c.state().startedAt();
-      java.time.Duration ran = started == null ? java.time.Duration.ZERO
-          : java.time.Duration.between(started, c.state().finishedAt());
+      Duration ran = started == null ? Duration.ZERO
+          : Duration.between(started, c.state().finishedAt());
       synchronized (lock(id)) {
         store.save(store.get(id).withState(c.state().restarting()));
       }
@@ -390,7 +399,7 @@ public final class ContainerLifecycle {
   }
 
   /** Starts a "restarting" container after {@code delay}, unless it was stopped or removed meanwhile. */
-  private void scheduleRestart(String id, java.time.Duration delay) {
+  private void scheduleRestart(String id, Duration delay) {
     restartDelays.put(id, delay);
     Thread.ofVirtual().name("restart-" + id.substring(0, 12)).start(() -> {
       try {
