@@ -3,11 +3,10 @@ package dev.berth.runtime.init;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
-import dev.berth.common.error.Unavailable;
 import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.io.NativePrograms;
 import dev.berth.runtime.sys.Syscalls;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -43,20 +42,7 @@ public final class InitLauncher {
 
   /** berth-init beside the launchers, or in the build tree when running from the sources. */
   public static Path locate() {
-    String explicit = System.getProperty("berth.init");
-    if (explicit != null) {
-      return Path.of(explicit);
-    }
-    String home = System.getProperty("berth.home");
-    if (home != null && Files.isExecutable(Path.of(home, "lib", "berth-init"))) {
-      return Path.of(home, "lib", "berth-init");
-    }
-    String root = System.getProperty("berth.root");
-    if (root != null && Files.isExecutable(Path.of(root, "berth-native/target/native/berth-init"))) {
-      return Path.of(root, "berth-native/target/native/berth-init");
-    }
-    throw new Unavailable("berth-init not found (looked at $berth.init, ${berth.home}/lib, "
-        + "${berth.root}/berth-native/target/native): build Berth with scripts/build.sh");
+    return NativePrograms.locate("berth-init", "berth.init");
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.common.error.Unavailable;
-import java.nio.file.Files;
+import dev.berth.common.io.NativePrograms;
 import java.nio.file.Path;
 
 /** berth-pid1 (berth-native/pid1), the init `--init` runs as the container's PID 1. */
@@ -11,12 +10,6 @@ final class Pid1 {
   private Pid1() {}
 
   static Path binary() {
-    String home = System.getProperty("berth.home");
-    if (home != null && Files.isExecutable(Path.of(home, "lib", NAME))) return Path.of(home, "lib", NAME);
-    String root = System.getProperty("berth.root");
-    if (root != null && Files.isExecutable(Path.of(root, "berth-native", "target", "native", NAME))) {
-      return Path.of(root, "berth-native", "target", "native", NAME);
-    }
-    throw new Unavailable("--init needs " + NAME + ", which is not installed (looked in ${berth.home}/lib)");
+    return NativePrograms.locate(NAME, "berth.pid1");
   }
 }
