@@ -15,7 +15,13 @@
 
 #include "shim.h"
 
+static void close_received(struct client *c) {
+  for (int i = 0; i < c->nfds; i++) close(c->fds[i]);
+  c->nfds = 0;
+}
+
 void client_close(struct client *c) {
+  close_received(c);
   if (c->fd >= 0) close(c->fd);
   free(c->out_buf);
   free(c->in_buf);
@@ -153,6 +159,29 @@ static void dispatch(struct shim *s, struct client *c, const char *line) {
     client_close(c);
     return;
   }
+  if (req.verb == VERB_SPAWN) {
+    pid_t pid;
+    if (c->nfds != 2)
+      client_reply(c, "error spawn wants two fds (the instruction stream and the sync socket), got %d\n", c->nfds);
+    else if (spawn_begin(s, &req, c->fds, &pid, err, sizeof err) < 0)
+      client_reply(c, "error %s\n", err);
+    else
+      client_reply(c, "ok %d\n", (int)pid);
+    client_close(c);
+    return;
+  }
+  if (req.verb == VERB_CREATED) {
+    if (spawn_finish(s, &req, err, sizeof err) < 0) client_reply(c, "error %s\n", err);
+    else client_reply(c, "ok\n");
+    client_close(c);
+    return;
+  }
+  if (req.verb == VERB_ABANDON) {
+    spawn_abandon(s, &req);
+    client_reply(c, "ok\n");
+    client_close(c);
+    return;
+  }
   if (req.verb == VERB_EXEC) {
     if (proc_exec(s, &req, err, sizeof err) < 0)
       client_reply(c, "error %s\n", err);
@@ -205,13 +234,40 @@ static void dispatch(struct shim *s, struct client *c, const char *line) {
       client_reply(c, "ok\n");
       break;
     case VERB_EXEC:
+    case VERB_SPAWN:
+    case VERB_CREATED:
+    case VERB_ABANDON:
       break;
   }
   client_close(c);
 }
 
+/* Reads request bytes and any fds sent with them (only `spawn` sends fds; extra ones are closed). */
+static ssize_t receive(struct client *c) {
+  struct iovec iov = {.iov_base = c->req + c->req_len, .iov_len = sizeof c->req - 1 - c->req_len};
+  union {
+    char buf[CMSG_SPACE(4 * sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                       .msg_controllen = sizeof control.buf};
+  ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0) return n;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+    int count = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < count; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+      if (c->nfds < 2) c->fds[c->nfds++] = fd;
+      else close(fd);
+    }
+  }
+  return n;
+}
+
 static void read_request(struct shim *s, struct client *c) {
-  ssize_t n = read(c->fd, c->req + c->req_len, sizeof c->req - 1 - c->req_len);
+  ssize_t n = receive(c);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
     client_close(c);

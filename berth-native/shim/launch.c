@@ -13,19 +13,12 @@
 
 #define CONSOLE_TIMEOUT_MS 10000
 
-/* The fds handed to the runtime (run_*) and those the shim keeps (the other ends). */
-struct stdio_set {
-  int run_in, run_out, run_err;
-  int keep_in, keep_out, keep_err;
-  int console; /* listening console socket, with a terminal */
-};
-
 static void close_fd(int *fd) {
   if (*fd >= 0) close(*fd);
   *fd = -1;
 }
 
-static void stdio_close_all(struct stdio_set *io) {
+void stdio_close_all(struct stdio_set *io) {
   close_fd(&io->run_in);
   close_fd(&io->run_out);
   close_fd(&io->run_err);
@@ -35,7 +28,7 @@ static void stdio_close_all(struct stdio_set *io) {
   close_fd(&io->console);
 }
 
-static int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin, const char *console_path) {
+int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin, const char *console_path) {
   *io = (struct stdio_set){-1, -1, -1, -1, -1, -1, -1};
   int p[2];
   if (terminal) {
@@ -97,37 +90,42 @@ static int launch(struct shim *s, struct proc *p, const char *const args[], bool
     if (terminal) unlink(console_path);
     return -1;
   }
-  int master = -1;
-  if (terminal) {
-    master = console_receive(io.console, CONSOLE_TIMEOUT_MS);
-    unlink(console_path);
-    if (master < 0) snprintf(err, errlen, "no pty master from the runtime: %s", strerror(errno));
-  }
-  if (!terminal || master >= 0) {
-    p->pid = read_pid_file(pid_path);
-    if (p->pid <= 0) snprintf(err, errlen, "the runtime wrote no pid to %s", pid_path);
-  }
-  if (p->pid <= 0 || (terminal && master < 0)) {
-    if (master >= 0) close(master);
+  p->pid = read_pid_file(pid_path);
+  if (p->pid <= 0) {
+    snprintf(err, errlen, "the runtime wrote no pid to %s", pid_path);
     stdio_close_all(&io);
+    if (terminal) unlink(console_path);
     return -1;
   }
+  int rc = stdio_adopt(p, &io, terminal, open_stdin, err, errlen);
+  if (terminal) unlink(console_path);
+  return rc;
+}
+
+int stdio_adopt(struct proc *p, struct stdio_set *io, bool terminal, bool open_stdin, char *err, size_t errlen) {
+  int master = -1;
   if (terminal) {
+    master = console_receive(io->console, CONSOLE_TIMEOUT_MS);
+    if (master < 0) {
+      snprintf(err, errlen, "no pty master for the process: %s", strerror(errno));
+      stdio_close_all(io);
+      return -1;
+    }
     p->out_fd = p->master_fd = master;
     p->in_fd = open_stdin ? dup(master) : -1;
     set_nonblocking(master);
   } else {
-    p->out_fd = io.keep_out;
-    p->err_fd = io.keep_err;
-    p->in_fd = io.keep_in;
-    io.keep_out = io.keep_err = io.keep_in = -1;
+    p->out_fd = io->keep_out;
+    p->err_fd = io->keep_err;
+    p->in_fd = io->keep_in;
+    io->keep_out = io->keep_err = io->keep_in = -1;
     set_nonblocking(p->out_fd);
     set_nonblocking(p->err_fd);
     if (p->in_fd >= 0) set_nonblocking(p->in_fd);
   }
   p->terminal = terminal;
-  /* The container holds its ends now; the shim must not, or it would never see EOF. */
-  stdio_close_all(&io);
+  /* The process holds its ends now; the shim must not, or it would never see EOF. */
+  stdio_close_all(io);
   return 0;
 }
 
@@ -155,7 +153,7 @@ int shim_create(struct shim *s, char *err, size_t errlen) {
   return launch(s, p, args, s->opt.terminal, s->opt.open_stdin, console_path, pid_path, err, errlen);
 }
 
-static struct proc *free_exec_slot(struct shim *s) {
+struct proc *free_exec_slot(struct shim *s) {
   for (int i = 1; i < 1 + MAX_EXECS; i++) {
     struct proc *p = &s->procs[i];
     if (!p->used) return p;

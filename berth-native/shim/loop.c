@@ -74,6 +74,7 @@ static void build(struct shim *s, struct pollset *ps) {
 }
 
 static bool timers_running(const struct shim *s) {
+  if (s->spawn.proc || s->procs[0].status == PROC_CREATING) return true;
   for (int i = 0; i < 1 + MAX_EXECS; i++)
     if (s->procs[i].used && s->procs[i].reaped && !s->procs[i].exit_recorded) return true;
   return s->procs[0].exit_recorded;
@@ -82,6 +83,10 @@ static bool timers_running(const struct shim *s) {
 /* The shim is done once the container's exit is recorded and nobody needs it: after `shutdown`,
  * or when no client has been connected for the grace period. */
 static bool should_exit(struct shim *s, long long now) {
+  if (s->procs[0].status == PROC_CREATING && !s->spawn.proc) {
+    /* A client-created container that was abandoned, or whose client vanished before creating it. */
+    return s->shutdown_requested || now - s->started_ms >= SPAWN_DEADLINE_MS;
+  }
   if (!s->procs[0].exit_recorded) return false;
   int clients = 0;
   bool pending = false;
@@ -131,6 +136,7 @@ int shim_loop(struct shim *s) {
   for (;;) {
     long long now = monotonic_ms();
     for (int i = 0; i < 1 + MAX_EXECS; i++) proc_finish_if_drained(s, &s->procs[i], now);
+    spawn_expire(s, now);
     if (should_exit(s, now)) return 0;
     build(s, &ps);
     int ready = poll(ps.fds, (nfds_t)ps.n, timers_running(s) ? TICK_MS : -1);

@@ -25,7 +25,7 @@ static void usage(const char *why) {
           "error %s\n"
           "usage: berth-shim --id ID --bundle DIR --runtime PATH [--runtime-root DIR] --state-dir DIR\n"
           "                  [--terminal] [--stdin] [--log-max-size BYTES] [--log-max-files N] [--no-log]\n"
-          "                  [--exit-grace-ms MS]\n",
+          "                  [--exit-grace-ms MS] [--create-by-client]\n",
           why);
   exit(2);
 }
@@ -49,7 +49,8 @@ static void parse_options(int argc, char **argv, struct options *o) {
       {"state-dir", required_argument, 0, 's'},    {"terminal", no_argument, 0, 't'},
       {"stdin", no_argument, 0, 'I'},              {"log-max-size", required_argument, 0, 'm'},
       {"log-max-files", required_argument, 0, 'f'}, {"no-log", no_argument, 0, 'n'},
-      {"exit-grace-ms", required_argument, 0, 'g'}, {0, 0, 0, 0}};
+      {"exit-grace-ms", required_argument, 0, 'g'}, {"create-by-client", no_argument, 0, 'C'},
+      {0, 0, 0, 0}};
   *o = (struct options){.log_max_size = 10 * 1024 * 1024, .log_max_files = 3, .exit_grace_ms = 3000};
   int c;
   opterr = 0;
@@ -66,6 +67,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
       case 'f': o->log_max_files = (int)parse_number(optarg, "--log-max-files", 1); break;
       case 'n': o->no_log = true; break;
       case 'g': o->exit_grace_ms = parse_number(optarg, "--exit-grace-ms", 0); break;
+      case 'C': o->create_by_client = true; break;
       default: usage("unknown option or missing value");
     }
   }
@@ -132,11 +134,18 @@ static int setup(struct shim *s, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot open the container log in %s: %s", s->opt.state_dir, strerror(errno));
     return -1;
   }
-  if (shim_create(s, err, errlen) < 0) return -1;
+  s->started_ms = monotonic_ms();
+  if (s->opt.create_by_client) {
+    /* The client creates the container through `spawn` and `created` once the shim listens. */
+    s->procs[0] = (struct proc){.used = true, .status = PROC_CREATING};
+    proc_init_fds(&s->procs[0]);
+  } else if (shim_create(s, err, errlen) < 0) {
+    return -1;
+  }
   if ((s->listen_fd = listen_control(s->opt.state_dir)) < 0) {
     snprintf(err, errlen, "cannot listen on %s/shim.sock: %s", s->opt.state_dir, strerror(errno));
     /* Nothing runs without its shim: the supervisor deletes what is left. */
-    kill(s->procs[0].pid, SIGKILL);
+    if (s->procs[0].pid > 0) kill(s->procs[0].pid, SIGKILL);
     return -1;
   }
   char pid[32];

@@ -67,15 +67,50 @@ void proc_close_stdin(struct proc *p) {
   p->close_stdin_pending = false;
 }
 
+static void mark_reaped(struct proc *p, int status, long long ms, const char *at) {
+  p->reaped = true;
+  p->reaped_ms = ms;
+  p->exit_code = exit_code_of(status, &p->signal);
+  snprintf(p->exited_at, sizeof p->exited_at, "%s", at);
+  shim_log("process %d (%s) exited with %d", (int)p->pid, p->exec_id[0] ? p->exec_id : "init", p->exit_code);
+}
+
 static void record_wait_status(struct shim *s, pid_t pid, int status) {
+  char at[TIMESTAMP_LEN];
+  now_timestamp(at);
+  long long now = monotonic_ms();
   for (int i = 0; i < 1 + MAX_EXECS; i++) {
     struct proc *p = &s->procs[i];
     if (!p->used || p->reaped || p->pid != pid) continue;
-    p->reaped = true;
-    p->reaped_ms = monotonic_ms();
-    p->exit_code = exit_code_of(status, &p->signal);
-    now_timestamp(p->exited_at);
-    shim_log("process %d (%s) exited with %d", (int)pid, i == 0 ? "init" : p->exec_id, p->exit_code);
+    mark_reaped(p, status, now, at);
+    return;
+  }
+  /* Not known (yet): berth-init's parent half, an orphan, or a process whose `created` is on its way. */
+  struct unclaimed_exit *slot = &s->unclaimed[0];
+  for (int i = 0; i < MAX_UNCLAIMED; i++) {
+    if (s->unclaimed[i].pid == 0) {
+      slot = &s->unclaimed[i];
+      break;
+    }
+    if (s->unclaimed[i].reaped_ms < slot->reaped_ms) slot = &s->unclaimed[i];
+  }
+  *slot = (struct unclaimed_exit){.pid = pid, .status = status, .reaped_ms = now};
+  snprintf(slot->at, sizeof slot->at, "%s", at);
+}
+
+void proc_claim_exit(struct shim *s, struct proc *p) {
+  long long now = monotonic_ms();
+  for (int i = 0; i < MAX_UNCLAIMED; i++) {
+    struct unclaimed_exit *u = &s->unclaimed[i];
+    if (u->pid == 0) continue;
+    /* An old entry may name a pid since reused; entries live only as long as a spawn may take. */
+    if (now - u->reaped_ms > UNCLAIMED_TTL_MS) {
+      u->pid = 0;
+      continue;
+    }
+    if (u->pid != p->pid) continue;
+    mark_reaped(p, u->status, u->reaped_ms, u->at);
+    u->pid = 0;
   }
 }
 
@@ -141,7 +176,8 @@ int proc_start(struct shim *s, struct proc *p, int external, char *err, size_t e
     return -1;
   }
   if (p->status != PROC_CREATED || p->reaped) {
-    snprintf(err, errlen, "container %s is %s", s->opt.id, p->reaped ? "stopped" : "already started");
+    snprintf(err, errlen, "container %s is %s", s->opt.id,
+             p->reaped ? "stopped" : p->status == PROC_CREATING ? "not created yet" : "already started");
     return -1;
   }
   /* external: the client started it through the runtime's library, and says so. */
@@ -152,7 +188,7 @@ int proc_start(struct shim *s, struct proc *p, int external, char *err, size_t e
 }
 
 void proc_state_json(const struct shim *s, const struct proc *p, char *out, size_t len) {
-  static const char *names[] = {"created", "running", "stopped"};
+  static const char *names[] = {"created", "running", "stopped", "creating"};
   int n = snprintf(out, len, "{\"id\":\"%s\",\"pid\":%d,\"status\":\"%s\"", p->exec_id[0] ? p->exec_id : s->opt.id,
                    (int)p->pid, names[p->status]);
   if (p->status == PROC_STOPPED && n > 0 && (size_t)n < len)

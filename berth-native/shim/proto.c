@@ -54,6 +54,7 @@ static const struct {
     {"start", VERB_START, 0, 0},   {"started", VERB_STARTED, 0, 0},   {"state", VERB_STATE, 0, 0},       {"wait", VERB_WAIT, 0, 0},
     {"resize", VERB_RESIZE, 2, 2}, {"attach", VERB_ATTACH, 0, 4},     {"close-stdin", VERB_CLOSE_STDIN, 0, 0},
     {"kill", VERB_KILL, 1, 1},     {"shutdown", VERB_SHUTDOWN, 0, 0}, {"exec", VERB_EXEC, 2, 5},
+    {"spawn", VERB_SPAWN, 1, 3},   {"created", VERB_CREATED, 1, 1},   {"abandon", VERB_ABANDON, 0, 0},
 };
 
 static int parse_args(struct request *req, char **args, int n, char *err, size_t errlen) {
@@ -85,6 +86,28 @@ static int parse_args(struct request *req, char **args, int n, char *err, size_t
         else goto bad_word;
       }
       return 0;
+    case VERB_SPAWN:
+      if (args[0][0] != '/') {
+        snprintf(err, errlen, "spawn wants the init binary's absolute path first");
+        return -1;
+      }
+      snprintf(req->process_path, sizeof req->process_path, "%s", args[0]);
+      for (int i = 1; i < n; i++) {
+        if (strcmp(args[i], "terminal") == 0) req->terminal = true;
+        else if (strcmp(args[i], "stdin") == 0) req->open_stdin = true;
+        else goto bad_word;
+      }
+      return 0;
+    case VERB_CREATED: {
+      char *end;
+      long pid = strtol(args[0], &end, 10);
+      if (!*args[0] || *end || pid < 1 || pid > 0x3fffffff) {
+        snprintf(err, errlen, "created wants the process's pid");
+        return -1;
+      }
+      req->pid = (pid_t)pid;
+      return 0;
+    }
     case VERB_ATTACH:
       for (int i = 0; i < n; i++) {
         if (strcmp(args[i], "stdin") == 0) req->in = true;
@@ -98,7 +121,8 @@ static int parse_args(struct request *req, char **args, int n, char *err, size_t
       return 0;
   }
 bad_word:
-  snprintf(err, errlen, "unexpected word in %s request", req->verb == VERB_EXEC ? "exec" : "attach");
+  snprintf(err, errlen, "unexpected word in %s request",
+           req->verb == VERB_EXEC ? "exec" : req->verb == VERB_SPAWN ? "spawn" : "attach");
   return -1;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define REQUEST_MAX 1024
 #define EXEC_ID_MAX 64
@@ -22,6 +23,9 @@ enum verb {
   VERB_KILL,
   VERB_SHUTDOWN,
   VERB_EXEC,
+  VERB_SPAWN,
+  VERB_CREATED,
+  VERB_ABANDON,
 };
 
 struct request {
@@ -32,7 +36,8 @@ struct request {
   int signal;                              /* kill */
   bool in, out, err, stdin_once;           /* attach */
   bool terminal, open_stdin, detach;       /* exec */
-  char process_path[REQUEST_MAX];          /* exec */
+  char process_path[REQUEST_MAX];          /* exec; spawn: the init binary */
+  pid_t pid;                               /* created */
 };
 
 /* Parses one request line (without its "\n"). Returns 0, or -1 with a message in err. */

@@ -18,21 +18,38 @@
 
 #define MAX_ARGS 32
 
-/* In the child between fork and exec: undo what the shim set up for itself. */
-static void exec_child(const char *argv[], int in, int out, int err) {
+/* In the child between fork and exec: undo what the shim set up for itself, put fds[i] on fd i,
+ * close everything else, exec. envp NULL keeps the shim's environment. */
+static void exec_child(const char *path, const char *const argv[], const int fds[], int nfds, char *const envp[]) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   signal(SIGPIPE, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
-  /* Move the fds above 2 first, so that dup2 cannot clobber one with another. */
-  int fds[3] = {fcntl(in, F_DUPFD, 10), fcntl(out, F_DUPFD, 10), fcntl(err, F_DUPFD, 10)};
-  for (int i = 0; i < 3; i++)
-    if (fds[i] < 0 || dup2(fds[i], i) < 0) _exit(126);
-  closefrom(3);
-  execv(argv[0], (char *const *)argv);
-  dprintf(STDERR_FILENO, "cannot execute runtime %s: %s\n", argv[0], strerror(errno));
+  /* Move the fds above the targets first, so that dup2 cannot clobber one with another. */
+  int moved[8];
+  for (int i = 0; i < nfds; i++)
+    if ((moved[i] = fcntl(fds[i], F_DUPFD, 10)) < 0) _exit(126);
+  for (int i = 0; i < nfds; i++)
+    if (dup2(moved[i], i) < 0) _exit(126);
+  closefrom(nfds);
+  if (envp)
+    execve(path, (char *const *)argv, envp);
+  else
+    execv(path, (char *const *)argv);
+  dprintf(STDERR_FILENO, "cannot execute %s: %s\n", path, strerror(errno));
   _exit(127);
+}
+
+pid_t spawn_program(const char *path, const char *const argv[], const int fds[], int nfds) {
+  static char *const no_env[] = {NULL};
+  if (nfds > 8) {
+    errno = EINVAL;
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid == 0) exec_child(path, argv, fds, nfds, no_env);
+  return pid;
 }
 
 int runtime_run(const struct runtime *rt, const char *const args[], int in, int out, int err) {
@@ -47,7 +64,7 @@ int runtime_run(const struct runtime *rt, const char *const args[], int in, int 
   argv[n] = NULL;
   pid_t pid = fork();
   if (pid < 0) return -1;
-  if (pid == 0) exec_child(argv, in, out, err);
+  if (pid == 0) exec_child(argv[0], argv, (const int[]){in, out, err}, 3, NULL);
   int status;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return -1;

@@ -14,6 +14,10 @@ struct runtime {
  * Returns the wait status, or -1 if it could not be started. */
 int runtime_run(const struct runtime *rt, const char *const args[], int in, int out, int err);
 
+/* Starts path with fds[i] as its fd i (at most 8), nothing else open, an empty environment and
+ * default signal handling. Returns the pid (the caller reaps it) or -1. */
+pid_t spawn_program(const char *path, const char *const argv[], const int fds[], int nfds);
+
 /* Runs the runtime with stdout and stderr captured; on failure (non-zero exit) fills err with its
  * output on one line. Returns 0 on success, -1 otherwise. */
 int runtime_run_captured(const struct runtime *rt, const char *const args[], char *err, size_t errlen);

@@ -21,17 +21,24 @@
 /* After the container's process is reaped, how long its output may take to reach EOF (a process
  * outside its pid namespace may still hold the pipes). */
 #define DRAIN_MS 2000
+/* How long a client may take between `spawn` and `created` before the shim gives up on it. */
+#define SPAWN_DEADLINE_MS 120000
+/* Exits of children the shim did not know yet (a process may exit before its client says `created`). */
+#define MAX_UNCLAIMED 16
+#define UNCLAIMED_TTL_MS 10000
 
 struct options {
   const char *id, *bundle, *state_dir;
   struct runtime runtime;
   bool terminal, open_stdin, no_log;
+  bool create_by_client; /* the client creates the container through the runtime library (`spawn`) */
   long long log_max_size;
   int log_max_files;
   long long exit_grace_ms;
 };
 
-enum proc_status { PROC_CREATED, PROC_RUNNING, PROC_STOPPED };
+/* CREATING: a client-created process between `spawn` and `created` (or the init before its spawn). */
+enum proc_status { PROC_CREATED, PROC_RUNNING, PROC_STOPPED, PROC_CREATING };
 
 struct proc {
   bool used;
@@ -62,6 +69,30 @@ struct client {
   bool peer_eof; /* the client half-closed its side */
   unsigned char *out_buf, *in_buf; /* allocated on attach */
   size_t out_len, out_off, in_len, in_off;
+  int fds[2]; /* received with the request (SCM_RIGHTS); only `spawn` takes any */
+  int nfds;
+};
+
+/* The fds handed to the runtime or berth-init (run_*) and those the shim keeps (keep_*). */
+struct stdio_set {
+  int run_in, run_out, run_err;
+  int keep_in, keep_out, keep_err;
+  int console; /* listening console socket, with a terminal */
+};
+
+/* A process a client is creating through the runtime library: berth-init runs, `created` is due. */
+struct pending_spawn {
+  struct proc *proc; /* NULL when none is pending */
+  struct stdio_set io;
+  bool terminal, open_stdin;
+  long long since_ms;
+};
+
+struct unclaimed_exit {
+  pid_t pid; /* 0: a free entry */
+  int status;
+  long long reaped_ms;
+  char at[TIMESTAMP_LEN];
 };
 
 struct shim {
@@ -74,6 +105,9 @@ struct shim {
   struct client clients[MAX_CLIENTS];
   bool shutdown_requested;
   long long idle_since_ms;
+  long long started_ms;
+  struct pending_spawn spawn;
+  struct unclaimed_exit unclaimed[MAX_UNCLAIMED];
 };
 
 /* loop.c */
@@ -97,7 +131,21 @@ void proc_close_stdin(struct proc *p);
 int proc_start(struct shim *s, struct proc *p, int external, char *err, size_t errlen);
 int proc_exec(struct shim *s, const struct request *req, char *err, size_t errlen);
 void proc_state_json(const struct shim *s, const struct proc *p, char *out, size_t len);
-/* create.c */
+/* A process whose pid became known after it may have been reaped: takes its recorded exit. */
+void proc_claim_exit(struct shim *s, struct proc *p);
+/* launch.c */
 int shim_create(struct shim *s, char *err, size_t errlen);
+struct proc *free_exec_slot(struct shim *s);
+int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin, const char *console_path);
+void stdio_close_all(struct stdio_set *io);
+/* Gives p the shim's ends of io (and the pty master from the console socket); closes the rest. */
+int stdio_adopt(struct proc *p, struct stdio_set *io, bool terminal, bool open_stdin, char *err, size_t errlen);
+/* spawn.c: creation by the client through the runtime library (see README.md) */
+int spawn_begin(struct shim *s, const struct request *req, const int fds[2], pid_t *init_pid, char *err,
+                size_t errlen);
+int spawn_finish(struct shim *s, const struct request *req, char *err, size_t errlen);
+void spawn_abandon(struct shim *s, const struct request *req);
+/* Gives up a spawn whose client never said `created`. */
+void spawn_expire(struct shim *s, long long now);
 
 #endif

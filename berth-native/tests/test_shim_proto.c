@@ -34,6 +34,11 @@ static void test_requests(void) {
   assert(req.terminal && req.open_stdin && !req.detach);
   assert(parse("exec e3 /p.json detach") == 0 && req.detach && !req.terminal);
   assert(parse("start\r") == 0);
+  assert(parse("spawn /opt/berth/bin/berth-init terminal stdin") == 0 && req.verb == VERB_SPAWN);
+  assert(strcmp(req.process_path, "/opt/berth/bin/berth-init") == 0 && req.terminal && req.open_stdin);
+  assert(parse("spawn /i exec=e4") == 0 && strcmp(req.exec_id, "e4") == 0 && !req.terminal && !req.open_stdin);
+  assert(parse("created 4242 exec=e4") == 0 && req.verb == VERB_CREATED && req.pid == 4242);
+  assert(parse("abandon") == 0 && req.verb == VERB_ABANDON);
 }
 
 static void test_bad_requests(void) {
@@ -51,6 +56,12 @@ static void test_bad_requests(void) {
   assert(parse("exec .hidden /p.json") < 0);
   assert(parse("wait exec=a/b") < 0);
   assert(parse("exec e1") < 0);
+  assert(parse("spawn berth-init") < 0 && strstr(err, "absolute path"));
+  assert(parse("spawn /i detach") < 0 && strstr(err, "unexpected word in spawn"));
+  assert(parse("spawn") < 0);
+  assert(parse("created 0") < 0 && strstr(err, "pid"));
+  assert(parse("created 12x") < 0);
+  assert(parse("created -5") < 0);
   char longline[REQUEST_MAX + 10];
   memset(longline, 'a', sizeof longline - 1);
   longline[sizeof longline - 1] = '\0';

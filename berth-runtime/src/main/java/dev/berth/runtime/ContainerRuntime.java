@@ -13,6 +13,7 @@ import dev.berth.runtime.container.Lifecycle;
 import dev.berth.runtime.container.StateStore;
 import dev.berth.runtime.container.StateView;
 import dev.berth.runtime.init.InitLauncher;
+import dev.berth.runtime.init.InitSpawner;
 import dev.berth.runtime.spec.LinuxResources;
 import dev.berth.runtime.spec.Process;
 import dev.berth.runtime.sys.LinuxSyscalls;
@@ -28,15 +29,28 @@ import java.util.Map;
  * BerthException}s.
  */
 public final class ContainerRuntime {
-  /** Options of create; {@code stdio} maps the container's fds 0-2 to fds of this process (null = inherit). */
-  public record CreateOptions(Path pidFile, Path consoleSocket, boolean noPivot, Map<Integer, Integer> stdio) {
+  /**
+   * Options of create. {@code stdio} maps the container's fds 0-2 to fds of this process (null =
+   * inherit); {@code spawner}, when not null, starts berth-init elsewhere and decides its stdio itself.
+   */
+  public record CreateOptions(Path pidFile, Path consoleSocket, boolean noPivot, Map<Integer, Integer> stdio,
+      InitSpawner spawner) {
+    public CreateOptions(Path pidFile, Path consoleSocket, boolean noPivot, Map<Integer, Integer> stdio) {
+      this(pidFile, consoleSocket, noPivot, stdio, null);
+    }
+
     public static CreateOptions defaults() {
       return new CreateOptions(null, null, false, null);
     }
   }
 
-  /** Options of exec. */
-  public record ExecOptions(Path pidFile, Path consoleSocket, boolean detach, Map<Integer, Integer> stdio) {}
+  /** Options of exec; {@code stdio} and {@code spawner} as for create. */
+  public record ExecOptions(Path pidFile, Path consoleSocket, boolean detach, Map<Integer, Integer> stdio,
+      InitSpawner spawner) {
+    public ExecOptions(Path pidFile, Path consoleSocket, boolean detach, Map<Integer, Integer> stdio) {
+      this(pidFile, consoleSocket, detach, stdio, null);
+    }
+  }
 
   private final StateStore store;
   private final Syscalls sys;

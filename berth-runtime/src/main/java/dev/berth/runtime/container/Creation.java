@@ -62,7 +62,8 @@ final class Creation {
       byte[] stream = InitPlan.forCreate(spec, new InitPlan.CreateOptions(rootfs, fifo, options.consoleSocket(),
           options.noPivot(), seccomp, cgroup,
           new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause));
-      InitLauncher.LaunchedProcess launched = launcher.launch(stream, options.stdio(), new InitLauncher.Listener() {
+      InitLauncher.LaunchedProcess launched = launcher.launch(stream,
+          options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), new InitLauncher.Listener() {
         @Override
         public void spawned(int initPid) {
           placed.addProcess(initPid);

@@ -236,7 +236,8 @@ public final class Lifecycle {
     var seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
     byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp);
     Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
-    int pid = launcher.launch(stream, options.stdio(), cgroup::addProcess).pid();
+    var spawner = options.spawner() != null ? options.spawner() : launcher.local(options.stdio());
+    int pid = launcher.launch(stream, spawner, cgroup::addProcess).pid();
     if (options.pidFile() != null) {
       try {
         AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));

@@ -46,10 +46,20 @@ public final class InitLauncher {
   }
 
   /**
-   * Launches the init with {@code stream}. {@code stdio} maps container fds 0-2 to fds of this process;
-   * null inherits this process's own stdio.
+   * Starts berth-init as a child of this process. {@code stdio} maps container fds 0-2 to fds of this
+   * process; null inherits this process's own stdio.
    */
-  public LaunchedProcess launch(byte[] stream, Map<Integer, Integer> stdio, Listener listener) {
+  public InitSpawner local(Map<Integer, Integer> stdio) {
+    return (binary, streamFd, syncFd) -> {
+      Map<Integer, Integer> fds = new HashMap<>(stdio == null ? Map.of() : stdio);
+      fds.put(3, streamFd);
+      fds.put(4, syncFd);
+      return sys.spawn(binary.toString(), List.of("berth-init"), List.of(), fds);
+    };
+  }
+
+  /** Launches the init with {@code stream}, started by {@code spawner}. */
+  public LaunchedProcess launch(byte[] stream, InitSpawner spawner, Listener listener) {
     int[] pipe = null;
     int[] sync = null;
     int initPid = -1;
@@ -57,10 +67,7 @@ public final class InitLauncher {
     try {
       pipe = sys.pipe();
       sync = sys.seqpacketPair();
-      Map<Integer, Integer> fds = new HashMap<>(stdio == null ? Map.of() : stdio);
-      fds.put(3, pipe[0]);
-      fds.put(4, sync[1]);
-      initPid = sys.spawn(initBinary.toString(), List.of("berth-init"), List.of(), fds);
+      initPid = spawner.spawn(initBinary, pipe[0], sync[1]);
       sys.close(pipe[0]);
       sys.close(sync[1]);
       pipe[0] = sync[1] = -1;
@@ -128,6 +135,7 @@ public final class InitLauncher {
     return userError ? new InvalidArgument(message) : new Internal("container init failed: " + message);
   }
 
+  /** berth-init's parent half; not our child when another process (a shim) started it, which reaps it then. */
   private void reap(int pid) {
     try {
       sys.waitpid(pid, false);

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A runc-compatible runtime binary and the {@code --root} the supervisor gives it. The shim runs
- * create and start; the supervisor itself runs only what follows a container's exit. Berth's own
- * runtime is also a library: for it, that work runs in-process, with no program start.
+ * A runc-compatible runtime binary and the {@code --root} the supervisor gives it. The shim runs its
+ * create, start and exec; the supervisor runs the rest. Berth's own runtime is also a library: for
+ * it, all of that runs in-process, with no program start.
  *
  * @param name what clients call it ("berth", "runc") or its path
  * @param library the same runtime in-process, or null for a binary known only by its command line
@@ -31,17 +31,12 @@ public record OciRuntime(String name, Path binary, Path root, ContainerRuntime l
   }
 
   /**
-   * Whether this runtime starts a created container in-process ({@link #start}); if not, the shim
-   * runs the binary's {@code start}.
+   * Whether this runtime creates, starts and execs in-process (through {@link #library}, berth-init
+   * started by the shim); if not, the shim runs the binary's {@code create}, {@code start} and
+   * {@code exec}.
    */
-  public boolean startsInProcess() {
+  public boolean inProcess() {
     return library != null;
-  }
-
-  /** Releases a created container's process (the library's start: no program start). */
-  public void start(String id) {
-    if (library == null) throw new IllegalStateException(name + " is started by its shim");
-    library.start(id);
   }
 
   /** Signals the container's processes directly, without its shim (used when the shim is gone). */

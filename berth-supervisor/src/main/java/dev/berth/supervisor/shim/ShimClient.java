@@ -5,6 +5,8 @@ import dev.berth.common.error.Conflict;
 import dev.berth.common.error.Internal;
 import dev.berth.common.error.NotFound;
 import dev.berth.common.error.Unavailable;
+import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.ffm.FdPassingSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -25,6 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class ShimClient {
   public static final String SOCKET_NAME = "shim.sock";
+  /** Where a process's pty master comes from; the longest socket name in the state dir. */
+  public static final String CONSOLE_SOCKET_NAME = "console.sock";
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   /** start and exec run the runtime, which may be a JVM starting cold. */
   static final Duration RUNTIME_TIMEOUT = Duration.ofMinutes(2);
@@ -165,6 +169,39 @@ public final class ShimClient {
     String reply = new ShimClient(stateDir).request(line, RUNTIME_TIMEOUT);
     if (!reply.startsWith("ok ")) throw failure("exec", reply);
     return Long.parseLong(reply.substring(3).strip());
+  }
+
+  /**
+   * Has the shim start berth-init for a process this client creates through the runtime library
+   * (the shim must run with {@code --create-by-client} for the container's init). The shim holds
+   * the process's stdio: a pty with {@code terminal}, pipes otherwise.
+   *
+   * @return berth-init's pid
+   */
+  public int spawn(Path initBinary, int streamFd, int syncFd, boolean terminal, boolean stdin) {
+    String binary = initBinary.toAbsolutePath().toString();
+    if (binary.contains(" ") || binary.contains("\n")) throw new Internal("berth-init's path must not contain spaces: " + binary);
+    String line = target("spawn " + binary + (terminal ? " terminal" : "") + (stdin ? " stdin" : ""));
+    String reply;
+    try (FdPassingSocket socket = FdPassingSocket.connect(socket(), REQUEST_TIMEOUT)) {
+      socket.send((line + "\n").getBytes(StandardCharsets.UTF_8), streamFd, syncFd);
+      reply = socket.readLine();
+    } catch (ErrnoException e) {
+      throw new Unavailable("cannot reach the shim of " + what() + ": " + e.getMessage(), e);
+    }
+    if (reply == null) throw new Unavailable("the shim of " + what() + " closed the connection without a reply");
+    if (!reply.startsWith("ok ")) throw failure("spawn", reply);
+    return Integer.parseInt(reply.substring(3).strip());
+  }
+
+  /** Tells the shim the process it spawned berth-init for exists now, with this pid. */
+  public void created(long pid) {
+    expectOk("created", request("created " + pid, REQUEST_TIMEOUT));
+  }
+
+  /** Tells the shim a spawned process could not be created; for the init, the shim then exits. */
+  public void abandon() {
+    expectOk("abandon", request("abandon", REQUEST_TIMEOUT));
   }
 
   private String request(String verb, Duration timeout) {

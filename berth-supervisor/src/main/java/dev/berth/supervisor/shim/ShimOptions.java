@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param logMaxSize bytes before the log rotates; 0 never rotates
  * @param logMaxFiles files kept in all, the current one included (Docker's max-file)
  * @param exitGrace how long an exited container's shim waits for a client before it exits
+ * @param createByClient the shim starts without a container; the client creates it through the
+ *     runtime library with {@link ShimClient#spawn} and {@link ShimClient#created}
  */
 public record ShimOptions(
     String id,
@@ -28,7 +30,8 @@ public record ShimOptions(
     boolean log,
     long logMaxSize,
     int logMaxFiles,
-    Duration exitGrace) {
+    Duration exitGrace,
+    boolean createByClient) {
 
   /** Docker's json-file driver rotates only when asked; Berth rotates by default, so disks do not fill. */
   public static final long DEFAULT_LOG_MAX_SIZE = 10L * 1024 * 1024;
@@ -49,7 +52,7 @@ public record ShimOptions(
     if (!ID.matcher(id).matches()) throw new InvalidArgument("invalid container id for a shim: " + id);
     if (logMaxSize < 0) throw new InvalidArgument("log max size must not be negative: " + logMaxSize);
     if (logMaxFiles < 1) throw new InvalidArgument("log max files must be at least 1: " + logMaxFiles);
-    String socket = stateDir.toAbsolutePath().resolve(ShimClient.SOCKET_NAME).toString();
+    String socket = stateDir.toAbsolutePath().resolve(ShimClient.CONSOLE_SOCKET_NAME).toString();
     if (socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
       throw new InvalidArgument("state dir path too long for a unix socket (" + socket + "); the daemon's data root (--data-root) needs a shorter path");
     }
@@ -58,27 +61,32 @@ public record ShimOptions(
   /** A shim with pipes, no stdin, and the default log limits. */
   public static ShimOptions of(String id, Path bundle, Path runtime, Path stateDir) {
     return new ShimOptions(id, bundle, runtime, null, stateDir, false, false, true, DEFAULT_LOG_MAX_SIZE,
-        DEFAULT_LOG_MAX_FILES, DEFAULT_EXIT_GRACE);
+        DEFAULT_LOG_MAX_FILES, DEFAULT_EXIT_GRACE, false);
   }
 
   public ShimOptions withRuntimeRoot(Path root) {
-    return new ShimOptions(id, bundle, runtime, root, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, exitGrace);
+    return new ShimOptions(id, bundle, runtime, root, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, exitGrace, createByClient);
   }
 
   public ShimOptions withTerminal(boolean terminal) {
-    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, exitGrace);
+    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, exitGrace, createByClient);
   }
 
   public ShimOptions withStdin(boolean stdin) {
-    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, exitGrace);
+    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, exitGrace, createByClient);
   }
 
   public ShimOptions withLog(boolean log, long maxSize, int maxFiles) {
-    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, maxSize, maxFiles, exitGrace);
+    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, maxSize, maxFiles, exitGrace, createByClient);
   }
 
   public ShimOptions withExitGrace(Duration grace) {
-    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, grace);
+    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles, grace, createByClient);
+  }
+
+  public ShimOptions withCreateByClient(boolean createByClient) {
+    return new ShimOptions(id, bundle, runtime, runtimeRoot, stateDir, terminal, stdin, log, logMaxSize, logMaxFiles,
+        exitGrace, createByClient);
   }
 
   /** The shim's command line after the program itself. */
@@ -104,6 +112,7 @@ public record ShimOptions(
     }
     args.add("--exit-grace-ms");
     args.add(Long.toString(exitGrace.toMillis()));
+    if (createByClient) args.add("--create-by-client");
     return args;
   }
 }

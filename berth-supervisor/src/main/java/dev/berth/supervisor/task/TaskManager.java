@@ -41,6 +41,7 @@ public final class TaskManager {
   private final TaskLayout layout;
   private final ShimLauncher launcher;
   private final ConcurrentMap<String, Shim> shims = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Object> spawnLocks = new ConcurrentHashMap<>();
 
   public TaskManager(ContainerRecords records, Snapshots snapshots, Runtimes runtimes, TaskLayout layout,
       ShimLauncher launcher) {
@@ -51,7 +52,11 @@ public final class TaskManager {
     this.launcher = launcher;
   }
 
-  /** Mounts the bundle and starts the shim, which runs {@code runtime create}: the task is "created". */
+  /**
+   * Mounts the bundle and starts the shim; the shim runs {@code runtime create}, or, for Berth's own
+   * runtime, the library creates the container here with berth-init started by the shim. The task is
+   * then "created".
+   */
   public synchronized TaskStatus create(String id, TaskStdio stdio) {
     ContainerRecord record = records.get(id);
     if (live(id).isPresent()) throw new Conflict("container " + id + " already has a task");
@@ -70,11 +75,12 @@ public final class TaskManager {
       Files.writeString(taskDir.resolve(OPTIONS_FILE), stdio.terminal() ? "terminal\n" : "pipes\n");
       Files.createDirectories(runtime.root());
       ShimOptions options = ShimOptions.of(id, bundle, runtime.binary(), taskDir).withRuntimeRoot(runtime.root())
-          .withTerminal(stdio.terminal()).withStdin(stdio.stdin());
+          .withTerminal(stdio.terminal()).withStdin(stdio.stdin()).withCreateByClient(runtime.inProcess());
       if (stdio.logMaxSize() > 0 || stdio.logMaxFiles() > 0) {
         options = options.withLog(true, stdio.logMaxSize(), Math.max(1, stdio.logMaxFiles()));
       }
       Shim shim = launcher.launch(options);
+      if (runtime.inProcess()) shim = LibraryProcesses.create(runtime.library(), shim, bundle, stdio);
       shims.put(id, shim);
       return new TaskStatus(id, shim.containerPid(), "created", taskDir, stdio.terminal(), Optional.empty());
     } catch (IOException e) {
@@ -93,14 +99,8 @@ public final class TaskManager {
   public void start(String id) {
     Shim shim = shim(id);
     OciRuntime runtime = runtimes.get(records.get(id).runtime());
-    if (runtime.startsInProcess()) {
-      runtime.start(id);
-      try {
-        shim.client().markStarted();
-      } catch (dev.berth.common.error.BerthException e) {
-        // A process quick enough to exit before the shim heard of its start is fine: it ran.
-        if (!shim.client().state().stopped()) throw e;
-      }
+    if (runtime.inProcess()) {
+      LibraryProcesses.start(runtime.library(), shim);
     } else {
       shim.client().start();
     }
@@ -169,13 +169,25 @@ public final class TaskManager {
    */
   public long exec(String id, String execId, byte[] process, String user, boolean terminal, boolean stdin) {
     Shim shim = shim(id);
+    byte[] resolved = user.isEmpty() ? process : ImageUser.applyToProcess(process, user, layout.rootfs(id));
+    OciRuntime runtime = runtimes.get(records.get(id).runtime());
+    if (runtime.inProcess()) {
+      // The shim creates one process at a time per container.
+      synchronized (spawnLock(id)) {
+        return LibraryProcesses.exec(runtime.library(), shim, execId, resolved, terminal, stdin);
+      }
+    }
     Path file = layout.taskDir(id).resolve("exec-" + execId + ".process.json");
     try {
-      AtomicFiles.write(file, user.isEmpty() ? process : ImageUser.applyToProcess(process, user, layout.rootfs(id)));
+      AtomicFiles.write(file, resolved);
     } catch (IOException e) {
       throw new Internal("cannot write the process of exec " + execId + ": " + e.getMessage(), e);
     }
     return shim.client().startExec(execId, file, terminal, stdin, false);
+  }
+
+  private Object spawnLock(String id) {
+    return spawnLocks.computeIfAbsent(id, k -> new Object());
   }
 
   public void pause(String id) {
@@ -239,6 +251,7 @@ public final class TaskManager {
   /** Removes what a container's tasks left: its task dir. Refused while a task is alive. */
   public synchronized void forget(String id) {
     if (live(id).isPresent()) throw new Conflict("container " + id + " still has a running task");
+    spawnLocks.remove(id);
     try {
       FileTrees.delete(layout.taskDir(id));
     } catch (IOException e) {

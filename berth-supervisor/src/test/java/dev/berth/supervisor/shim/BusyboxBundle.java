@@ -9,14 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** An OCI bundle for tests: a rootfs of /bin/busybox and its applets, config.json from `runc spec`. */
-final class BusyboxBundle {
+public final class BusyboxBundle {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> APPLETS =
       List.of("sh", "cat", "echo", "sleep", "stty", "ls", "true", "printf", "yes", "head", "kill", "seq");
 
   private BusyboxBundle() {}
 
-  static Path create(Path dir, boolean terminal, String... args) throws IOException, InterruptedException {
+  public static Path create(Path dir, boolean terminal, String... args) throws IOException, InterruptedException {
     Path bin = dir.resolve("rootfs/bin");
     Files.createDirectories(bin);
     for (String d : List.of("proc", "dev", "sys", "tmp")) Files.createDirectories(dir.resolve("rootfs").resolve(d));
@@ -32,7 +32,7 @@ final class BusyboxBundle {
   }
 
   /** An exec's process.json: the bundle's process with other args. */
-  static Path execProcess(Path bundle, Path file, boolean terminal, String... args) throws IOException {
+  public static Path execProcess(Path bundle, Path file, boolean terminal, String... args) throws IOException {
     ObjectNode process = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile()).get("process");
     setProcess(process, terminal, args);
     JSON.writeValue(file.toFile(), process);

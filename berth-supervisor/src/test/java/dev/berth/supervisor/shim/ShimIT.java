@@ -125,7 +125,7 @@ class ShimIT {
     ExitStatus status = exit.get(20, TimeUnit.SECONDS);
     assertEquals(137, status.exitCode());
     assertEquals(9, status.signal());
-    awaitGone(sleeper.shimPid());
+    ProcStat.awaitGone(sleeper.shimPid());
     assertFalse(Files.exists(sleeper.stateDir().resolve("shim.sock")));
   }
 
@@ -178,15 +178,7 @@ class ShimIT {
     ShimClient exec = shim.client().exec("e1");
     long pid = shim.client().startExec("e1", process, false, false, false);
     assertTrue(pid > 0);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (Attachment attachment = exec.attach(false, true, true, false, false)) {
-      for (var f = attachment.nextFrame(); f.isPresent(); f = attachment.nextFrame()) {
-        (f.get().stream() == StreamFrame.STDOUT ? out : err).writeBytes(f.get().payload());
-      }
-    }
-    assertEquals("from-exec\n", out.toString(StandardCharsets.UTF_8));
-    assertEquals("exec-err\n", err.toString(StandardCharsets.UTF_8));
+    assertEquals(new ExecOutput("from-exec\n", "exec-err\n"), ExecOutput.collect(exec));
     assertEquals(4, exec.waitExit().exitCode());
     assertTrue(Files.exists(shim.stateDir().resolve("exec-e1.exit.json")));
     assertEquals("running", shim.client().state().status());
@@ -210,8 +202,8 @@ class ShimIT {
     starter.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
     // The shim is in its own session, the container's parent, and keeps logging.
-    assertEquals(shim.shimPid(), sessionOf(shim.shimPid()));
-    assertEquals(shim.shimPid(), parentOf(shim.containerPid()));
+    assertEquals(shim.shimPid(), ProcStat.sessionOf(shim.shimPid()));
+    assertEquals(shim.shimPid(), ProcStat.parentOf(shim.containerPid()));
     int seen = shim.log().read(LogQuery.all()).size();
     Thread.sleep(600);
     assertTrue(shim.log().read(LogQuery.all()).size() > seen, "the log keeps growing");
@@ -226,7 +218,7 @@ class ShimIT {
     Shim shim = launch(options("orphan", false, "sleep", "60"));
     shim.client().start();
     ProcessHandle.of(shim.shimPid()).orElseThrow().destroyForcibly();
-    awaitGone(shim.shimPid());
+    ProcStat.awaitGone(shim.shimPid());
     assertTrue(ProcessHandle.of(shim.containerPid()).map(ProcessHandle::isAlive).orElse(false));
     Process state = new ProcessBuilder(RUNC.toString(), "--root", runcRoot().toString(), "state", shim.id()).start();
     String json = new String(state.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -264,25 +256,5 @@ class ShimIT {
     return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(l -> l.startsWith("VmRSS") || l.startsWith("RssAnon") || l.startsWith("RssFile"))
         .map(l -> l.replaceAll("\\s+", " ")).toList().toString();
-  }
-
-  private static long sessionOf(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[3]);
-  }
-
-  private static long parentOf(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[1]);
-  }
-
-  private static void awaitGone(long pid) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      if (System.nanoTime() > deadline) throw new AssertionError("process " + pid + " is still alive");
-      Thread.sleep(20);
-    }
   }
 }
