@@ -1,31 +1,10 @@
 package dev.berth.daemon;
 
-import dev.berth.daemon.images.ImageRoutes;
-import dev.berth.daemon.images.ImageUsers;
-import dev.berth.daemon.server.ApiServer;
-import dev.berth.daemon.server.Router;
-import dev.berth.daemon.system.SystemRoutes;
-import dev.berth.daemon.containers.ContainerArchive;
-import dev.berth.daemon.containers.ContainerCreator;
-import dev.berth.daemon.containers.ContainerEvents;
-import dev.berth.daemon.containers.ContainerFilesystem;
-import dev.berth.daemon.events.EventRoutes;
-import dev.berth.daemon.events.Events;
-import dev.berth.daemon.containers.ContainerLifecycle;
-import dev.berth.daemon.containers.ContainerRoutes;
-import dev.berth.daemon.containers.ContainerStore;
-import dev.berth.daemon.containers.SpecBuilder;
-import dev.berth.runtime.cgroups.CgroupFs;
-import dev.berth.runtime.cgroups.Cgroups;
-import dev.berth.daemon.exec.ExecRoutes;
-import dev.berth.images.snapshot.Snapshots;
-import dev.berth.images.store.ImageStore;
-import dev.berth.supervisor.Supervisor;
-import dev.berth.supervisor.client.SupervisorClient;
-import dev.berth.supervisor.runtime.Runtimes;
-import io.grpc.ManagedChannel;
-import java.nio.file.Files;
+import dev.berth.common.error.BerthException;
+import dev.berth.daemon.config.DaemonConfig;
+import dev.berth.daemon.config.DaemonConfigLoader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,22 +14,47 @@ import picocli.CommandLine.Option;
 @Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd 0.1.0",
     description = "Serves the Docker Engine API (v1.50) on a unix socket.")
 public final class Main implements Callable<Integer> {
-  @Option(names = {"-H", "--host"}, description = "unix socket to listen on (default ${DEFAULT-VALUE})")
-  String host = "unix:///run/berth/berth.sock";
+  @Option(names = "--config-file", description = "daemon.json-style settings (default ${DEFAULT-VALUE}, if present)")
+  Path configFile;
 
-  @Option(names = "--data-root", description = "where images and containers are kept (default ${DEFAULT-VALUE})")
-  Path dataRoot = Path.of("/var/lib/berth");
+  @Option(names = {"-H", "--host"}, description = "where to listen, repeatable: unix:///path (default "
+      + DaemonConfig.DEFAULT_HOST + ") or tcp://host:port (needs --tlsverify)")
+  List<String> hosts;
+
+  @Option(names = "--data-root", description = "where images and containers are kept (default /var/lib/berth)")
+  Path dataRoot;
 
   @Option(names = "--exec-root", description = "where state that dies with the machine is kept: bundles, "
-      + "runtime state (default ${DEFAULT-VALUE})")
-  Path execRoot = Path.of("/run/berth");
+      + "runtime state (default /run/berth)")
+  Path execRoot;
 
   @Option(names = "--default-runtime", description = "runtime for containers that name none: berth, runc, crun "
-      + "or a path (default ${DEFAULT-VALUE})")
-  String defaultRuntime = Runtimes.BERTH;
+      + "or a path (default berth)")
+  String defaultRuntime;
 
-  @Option(names = "--log-level", description = "debug, info, warn or error")
-  String logLevel = "info";
+  @Option(names = "--log-level", description = "debug, info, warn, error or fatal (default info)")
+  String logLevel;
+
+  @Option(names = "--live-restore", arity = "0..1", fallbackValue = "true",
+      description = "keep containers running while the daemon is down (default true; --live-restore=false stops"
+          + " them when berthd stops)")
+  Boolean liveRestore;
+
+  @Option(names = {"-G", "--group"}, description = "group that may use the unix sockets (default berth, if it exists)")
+  String group;
+
+  @Option(names = "--tlsverify", arity = "0..1", fallbackValue = "true",
+      description = "serve TCP with TLS, clients must present a certificate signed by --tlscacert")
+  Boolean tlsVerify;
+
+  @Option(names = "--tlscacert", description = "CA that signs clients' certificates (PEM)")
+  Path tlsCaCert;
+
+  @Option(names = "--tlscert", description = "the server's certificate (PEM)")
+  Path tlsCert;
+
+  @Option(names = "--tlskey", description = "the server's key (PEM, PKCS#8)")
+  Path tlsKey;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -58,47 +62,20 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!host.startsWith("unix://")) {
-      System.err.println("berthd: only unix sockets are supported (-H unix:///path); TCP needs TLS, which is not there yet");
+    DaemonConfig config;
+    try {
+      config = DaemonConfigLoader.load(new DaemonConfigLoader.Flags(hosts, dataRoot, execRoot, defaultRuntime,
+          logLevel, liveRestore, group, tlsVerify, tlsCaCert, tlsCert, tlsKey),
+          configFile != null ? configFile : DaemonConfig.DEFAULT_FILE, configFile != null);
+    } catch (BerthException e) {
+      System.err.println("berthd: " + e.getMessage());
       return 1;
     }
-    Path socket = Path.of(host.substring("unix://".length()));
-    Files.createDirectories(dataRoot);
-    ImageStore images = new ImageStore(dataRoot.resolve("images"));
-    Snapshots snapshots = new Snapshots(dataRoot.resolve("snapshots"));
-    Runtimes runtimes = new Runtimes(execRoot.resolve("runtime"), Runtimes.defaultBerthRuntime());
-    runtimes.get(defaultRuntime); // fail now, not at the first container, if it is missing
-    try (Supervisor supervisor = new Supervisor(images, snapshots, dataRoot, execRoot, runtimes).start();
-        ApiServer server = new ApiServer(socket)) {
-      ManagedChannel channel = supervisor.channel();
-      SupervisorClient client = new SupervisorClient(channel);
-      ContainerStore containers = new ContainerStore(dataRoot.resolve("containers"));
-      Events events = new Events();
-      ContainerEvents containerEvents = new ContainerEvents(events);
-      ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client, containerEvents);
-      lifecycle.restore();
-      Router router = new Router();
-      new SystemRoutes(images, dataRoot, containers).register(router);
-      new ImageRoutes(images, dataRoot.resolve("images"), id -> containers.all().stream()
-          .filter(c -> c.image().equals(id))
-          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(), events).register(router);
-      new ContainerRoutes(containers, new ContainerCreator(containers, images, client, defaultRuntime,
-          containerEvents), lifecycle,
-          client, new ContainerFilesystem(containers, snapshots, images),
-          new ContainerArchive(containers, snapshots)).register(router);
-      new ExecRoutes(containers, client).register(router);
-      new EventRoutes(events).register(router);
-      NotYetRoutes.register(router);
-      server.start(router);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        server.close();
-        // Running containers keep it busy (live restore); once none is left, the parent goes too.
-        Cgroups.removeIfUnused(SpecBuilder.CGROUP_PARENT, Cgroups.hostLayout(), CgroupFs.REAL);
-      }));
-      System.err.println("berthd: API listening on " + socket);
-      server.awaitClose();
-      channel.shutdownNow();
+    try (DaemonLock lock = DaemonLock.acquire(config.dataRoot(), config.execRoot())) {
+      return new Daemon(config).run();
+    } catch (BerthException e) {
+      System.err.println("berthd: " + e.getMessage());
+      return 1;
     }
-    return 0;
   }
 }

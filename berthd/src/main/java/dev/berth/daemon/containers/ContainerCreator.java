@@ -60,16 +60,18 @@ public final class ContainerCreator {
     } else if (!network.equals("none") && !network.equals("host") && !network.startsWith("container:")) {
       throw new NotFound("network " + network + " not found");
     }
+    // As dockerd does, the runtime a container gets is recorded: inspect shows it, not an empty string.
+    if (hostConfig.path("Runtime").asText("").isEmpty()) hostConfig.put("Runtime", defaultRuntime);
     String id = HexFormat.of().formatHex(randomBytes());
     Container c = new Container(id, name == null || name.isEmpty() ? null : ContainerStore.checkName(name),
         Instant.now(), image.id(), config, hostConfig, ContainerState.created(), 0, false);
     SpecBuilder.User user = Users.numeric(config.path("User").asText(""));
     String netns = netnsPath(hostConfig);
     c = named(c);
-    String runtime = hostConfig.path("Runtime").asText("");
+    String runtime = hostConfig.path("Runtime").asText();
     try {
       byte[] spec = SpecBuilder.build(c, user, EtcFilesWriter.write(store.dir(id), c), netns);
-      supervisor.createContainer(id, image.id(), runtime.isEmpty() ? defaultRuntime : runtime, spec,
+      supervisor.createContainer(id, image.id(), runtime, spec,
           Map.of("dev.berth.name", c.name()));
     } catch (BerthException e) {
       store.remove(id);

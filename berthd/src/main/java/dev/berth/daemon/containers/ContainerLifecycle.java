@@ -41,6 +41,8 @@ public final class ContainerLifecycle {
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, Duration> restartDelays = new ConcurrentHashMap<>();
+  /** Set while the daemon stops its containers on the way down: their exits restart nothing. */
+  private volatile boolean shuttingDown;
 
   public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor, ContainerEvents events) {
     this.store = store;
@@ -67,7 +69,10 @@ public final class ContainerLifecycle {
         continue;
       }
       if (c.state().status().equals("restarting")) scheduleRestart(c.id(), RestartPolicy.FIRST_DELAY);
-      if (!c.state().running()) continue;
+      if (!c.state().running()) {
+        startIfPolicyWants(c);
+        continue;
+      }
       try {
         Task task = supervisor.getTask(c.id());
         if (task.getStatus() == TaskStatus.TASK_STATUS_STOPPED) {
@@ -80,6 +85,24 @@ public final class ContainerLifecycle {
         store.save(c.withState(c.state().exited(255, Instant.now())));
       }
     }
+  }
+
+  /**
+   * A container that was running when the daemon (or the machine) went down and whose policy is
+   * always, or unless-stopped without a user's stop, is started again, as dockerd does at start-up.
+   */
+  private void startIfPolicyWants(Container c) {
+    String policy = RestartPolicy.of(c.hostConfig()).name();
+    boolean wanted = c.state().startedAt() != null && !c.manuallyStopped()
+        && (policy.equals("always") || policy.equals("unless-stopped"));
+    if (!wanted) return;
+    Thread.ofVirtual().name("restore-" + c.id().substring(0, 12)).start(() -> {
+      try {
+        start(c.id());
+      } catch (BerthException e) {
+        System.err.println("berthd: cannot start " + c.id() + " again: " + e.getMessage());
+      }
+    });
   }
 
   /** @return false if it was already running (Docker answers 304) */
@@ -126,8 +149,14 @@ public final class ContainerLifecycle {
       return true;
     }
     if (!c.state().running()) return false;
+    stopRunning(c, timeoutSeconds, signal);
+    events.publish(c, "stop");
+    return true;
+  }
+
+  private void stopRunning(Container c, Integer timeoutSeconds, String signal) {
     CompletableFuture<Integer> exit = watch(c.id()).nextExit();
-    if (exitedMeanwhile(c)) return true;
+    if (exitedMeanwhile(c)) return;
     String sig = signal != null ? signal : c.config().path("StopSignal").asText("SIGTERM");
     int timeout = timeoutSeconds != null ? timeoutSeconds : c.config().path("StopTimeout").asInt(10);
     end(c, Signals.parse(sig));
@@ -145,8 +174,34 @@ public final class ContainerLifecycle {
     } catch (ExecutionException e) {
       // an exit is never completed exceptionally
     }
-    events.publish(c, "stop");
-    return true;
+  }
+
+  /**
+   * Without live restore, the daemon stops its containers as it goes down: all at once, each with its
+   * own stop signal and timeout. They are not marked as stopped by a user, so their restart policies
+   * bring them back when the daemon starts again, as Docker's do.
+   */
+  public void stopAllForShutdown() {
+    shuttingDown = true;
+    List<Thread> stoppers = new java.util.ArrayList<>();
+    for (Container c : store.all()) {
+      if (!c.state().running()) continue;
+      stoppers.add(Thread.ofVirtual().name("shutdown-" + c.id().substring(0, 12)).start(() -> {
+        try {
+          stopRunning(c, null, null);
+        } catch (BerthException e) {
+          System.err.println("berthd: cannot stop " + c.id() + ": " + e.getMessage());
+        }
+      }));
+    }
+    for (Thread t : stoppers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   public void restart(String ref, Integer timeoutSeconds, String signal) {
@@ -370,7 +425,8 @@ public final class ContainerLifecycle {
     }
     events.publish(c, "die", "exitCode", Integer.toString(exit.getExitCode()));
     watch(id).exited(exit.getExitCode());
-    if (RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped())) {
+    if (!shuttingDown
+        && RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped())) {
       Instant started = c.state().startedAt();
       Duration ran = started == null ? Duration.ZERO
           : Duration.between(started, c.state().finishedAt());
