@@ -10,6 +10,8 @@ packages=(
   busybox-static debootstrap     # local base images, no internet
   skopeo umoci                   # image format peers
   iproute2 jq hyperfine tini
+  openssl                        # certificates for the TLS listener test
+  systemd                        # systemd-analyze checks the service unit
 )
 missing=()
 for p in "${packages[@]}"; do

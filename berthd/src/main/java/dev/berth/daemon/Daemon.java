@@ -54,13 +54,14 @@ final class Daemon {
       ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client, containerEvents);
       lifecycle.restore();
       Router router = new Router();
-      new SystemRoutes(images, dataRoot, containers).register(router);
+      ContainerFilesystem files = new ContainerFilesystem(containers, snapshots, images);
+      new SystemRoutes(images, dataRoot, containers, files).register(router);
       new ImageRoutes(images, dataRoot.resolve("images"), id -> containers.all().stream()
           .filter(c -> c.image().equals(id))
           .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(), events).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, config.defaultRuntime(),
           containerEvents), lifecycle,
-          client, new ContainerFilesystem(containers, snapshots, images),
+          client, files,
           new ContainerArchive(containers, snapshots)).register(router);
       new ExecRoutes(containers, client).register(router);
       new EventRoutes(events).register(router);

@@ -59,6 +59,19 @@ class BerthdContainersIT {
   }
 
   @Test
+  void sizesOfWhatAContainerWroteInInspectPsAndSystemDf() {
+    berthd.docker("run", "--name", "sz", "busybox", "dd", "if=/dev/zero", "of=/data", "bs=1024", "count=300").ok();
+    assertEquals("307200", berthd.docker("inspect", "-s", "-f", "{{.SizeRw}}", "sz").ok().out().strip());
+    long rootFs = Long.parseLong(berthd.docker("inspect", "-s", "-f", "{{.SizeRootFs}}", "sz").ok().out().strip());
+    assertTrue(rootFs > 307200, "SizeRootFs counts the image too: " + rootFs);
+    String ps = berthd.docker("ps", "-a", "-s", "--filter", "name=sz", "--format", "{{.Size}}").ok().out();
+    assertTrue(ps.startsWith("307kB (virtual "), ps);
+    String df = berthd.docker("system", "df", "-v").ok().out();
+    assertTrue(df.lines().anyMatch(l -> l.contains(" sz") && l.contains("307kB")), df);
+    berthd.docker("rm", "sz").ok();
+  }
+
+  @Test
   void healthchecksTurnHealthyThenUnhealthy() throws Exception {
     berthd.docker("run", "-d", "--name", "hc", "--health-cmd", "test -f /tmp/ok", "--health-interval", "200ms",
         "--health-retries", "2", "busybox", "sh", "-c", "touch /tmp/ok; sleep 1000").ok();

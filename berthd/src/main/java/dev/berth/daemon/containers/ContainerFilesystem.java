@@ -34,6 +34,36 @@ public final class ContainerFilesystem {
     this.images = images;
   }
 
+  /**
+   * Docker's SizeRw (the bytes of the files the container wrote: its upper dir) and SizeRootFs (those
+   * and its image's).
+   */
+  public record Sizes(long rw, long rootFs) {}
+
+  public Sizes sizes(Container c) {
+    long rw = 0;
+    try (var files = Files.walk(snapshots.upperDir(c.id()))) {
+      rw = files.filter(Files::isRegularFile).mapToLong(ContainerFilesystem::sizeOf).sum();
+    } catch (IOException | java.io.UncheckedIOException | dev.berth.common.error.BerthException e) {
+      // a container being removed, or whose create did not finish: nothing of its own to count
+    }
+    long image = 0;
+    try {
+      image = images.get(c.image()).layers().stream().mapToLong(l -> l.size()).sum();
+    } catch (dev.berth.common.error.BerthException e) {
+      // an image removed with force while the container stays
+    }
+    return new Sizes(rw, image + rw);
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0; // deleted while we counted
+    }
+  }
+
   /** Writes the container's whole filesystem as a tar, from a read-only view that works while it runs. */
   public void export(String id, OutputStream out) throws IOException {
     Path view = Files.createTempDirectory(store.dir(id), ".export-");

@@ -129,7 +129,7 @@ public final class ContainerRoutes {
     } catch (BerthException e) {
       // never started: no log yet
     }
-    return ApiResponse.json(ContainerViews.inspect(c, store.dir(c.id()), logPath));
+    return ApiResponse.json(withSizes(ContainerViews.inspect(c, store.dir(c.id()), logPath), c, r.flag("size")));
   }
 
   private ApiResponse list(ApiRequest r) throws IOException {
@@ -145,7 +145,18 @@ public final class ContainerRoutes {
     if (limit != null && !limit.isEmpty() && Integer.parseInt(limit) > 0) {
       shown = shown.subList(0, Math.min(shown.size(), Integer.parseInt(limit)));
     }
-    return ApiResponse.json(shown.stream().map(c -> ContainerViews.summary(c, now)).toList());
+    boolean sizes = r.flag("size");
+    return ApiResponse.json(shown.stream().map(c -> withSizes(ContainerViews.summary(c, now), c, sizes)).toList());
+  }
+
+  /** {@code size=1}: Docker's SizeRw and SizeRootFs, which cost a walk of the container's files. */
+  private Map<String, Object> withSizes(Map<String, Object> view, Container c, boolean wanted) {
+    if (!wanted) return view;
+    Map<String, Object> m = new LinkedHashMap<>(view);
+    ContainerFilesystem.Sizes s = files.sizes(c);
+    m.put("SizeRw", s.rw());
+    m.put("SizeRootFs", s.rootFs());
+    return m;
   }
 
   private ApiResponse prune(ApiRequest r) {

@@ -7,6 +7,7 @@ import dev.berth.images.store.ImageStore;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.berth.daemon.containers.ContainerFilesystem;
 import dev.berth.daemon.containers.ContainerStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,8 +26,10 @@ public final class SystemRoutes {
   private final ImageStore images;
   private final Path dataRoot;
   private final ContainerStore containers;
+  private final ContainerFilesystem files;
 
-  public SystemRoutes(ImageStore images, Path dataRoot, ContainerStore containers) {
+  public SystemRoutes(ImageStore images, Path dataRoot, ContainerStore containers, ContainerFilesystem files) {
+    this.files = files;
     this.images = images;
     this.dataRoot = dataRoot;
     this.containers = containers;
@@ -58,10 +61,7 @@ public final class SystemRoutes {
     return v;
   }
 
-  /**
-   * Disk usage by images and the list of containers; containers' own sizes are not measured yet
-   * (reported as 0), and volumes and build cache do not exist in berthd yet.
-   */
+  /** Disk usage by images and containers; volumes and build cache do not exist in berthd yet. */
   private Map<String, Object> df() {
     List<Map<String, Object>> list = new java.util.ArrayList<>();
     long total = 0;
@@ -85,8 +85,9 @@ public final class SystemRoutes {
     Instant now = Instant.now();
     df.put("Containers", containers.all().stream().map(c -> {
       Map<String, Object> m = new LinkedHashMap<>(dev.berth.daemon.containers.ContainerViews.summary(c, now));
-      m.put("SizeRw", 0);
-      m.put("SizeRootFs", 0);
+      ContainerFilesystem.Sizes sizes = files.sizes(c);
+      m.put("SizeRw", sizes.rw());
+      m.put("SizeRootFs", sizes.rootFs());
       return m;
     }).toList());
     df.put("Volumes", List.of());
