@@ -42,7 +42,7 @@ public final class Supervisor implements AutoCloseable {
         new TaskLayout(execRoot.resolve("bundles"), dataRoot.resolve("tasks")), new ShimLauncher());
     ImageUnpacker unpacker = new ImageUnpacker(images, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true));
     ContainerManager containers = new ContainerManager(records, images, unpacker, snapshots, runtimes, tasks);
-    containers.removeUnownedSnapshots();
+    containers.settleInterrupted();
     this.name = "berth-supervisor-" + ProcessHandle.current().pid() + "-" + System.identityHashCode(this);
     this.server = InProcessServerBuilder.forName(name).executor(calls)
         .addService(new ContainersService(containers))

@@ -38,10 +38,17 @@ public final class ContainerManager {
   }
 
   /**
-   * A create makes the snapshot before the record, so a supervisor killed in between leaves a
-   * snapshot nobody owns: removed here, at start.
+   * What a kill -9 in the middle of create or delete left, settled at start: record dirs without a
+   * record, then container snapshots no record owns.
    */
-  public synchronized void removeUnownedSnapshots() {
+  public synchronized void settleInterrupted() {
+    for (String id : records.removeIncomplete()) {
+      System.err.println("supervisor: removed the incomplete record of " + id);
+    }
+    removeUnownedSnapshots();
+  }
+
+  private void removeUnownedSnapshots() {
     java.util.Set<String> owned = new java.util.HashSet<>();
     records.list().forEach(r -> owned.add(r.id()));
     for (String key : snapshots.containerKeys()) {

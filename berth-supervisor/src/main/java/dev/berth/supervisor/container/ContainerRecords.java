@@ -100,6 +100,25 @@ public final class ContainerRecords {
   }
 
   /** Removes the record first, so that a delete cut short leaves a directory {@link #list} ignores. */
+  /**
+   * Removes record dirs without a record: a create writes the record last and a delete removes it
+   * first, so such a dir is what a kill -9 in either left. Returns their names.
+   */
+  public synchronized List<String> removeIncomplete() {
+    List<String> removed = new ArrayList<>();
+    if (!Files.isDirectory(root)) return removed;
+    try (var dirs = Files.list(root)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        if (Files.isRegularFile(dir.resolve(RECORD))) continue;
+        FileTrees.delete(dir);
+        removed.add(dir.getFileName().toString());
+      }
+    } catch (IOException e) {
+      throw new Internal("cannot tidy the container records in " + root + ": " + e.getMessage(), e);
+    }
+    return removed;
+  }
+
   public synchronized void delete(String id) {
     Path dir = root.resolve(checkId(id));
     try {

@@ -21,8 +21,12 @@ import java.util.concurrent.TimeUnit;
 public record OciRuntime(String name, Path binary, Path root, ContainerRuntime library) {
   private static final long TIMEOUT_SECONDS = 60;
 
-  /** {@code delete --force}: removes the runtime's state and cgroup of an exited (or stuck) container. */
+  /**
+   * {@code delete --force}: removes the runtime's state and cgroup of an exited (or stuck) container.
+   * A container the runtime no longer knows is already deleted (a delete cut short after this step).
+   */
   public void delete(String id) {
+    if (!java.nio.file.Files.exists(root.resolve(id))) return;
     if (library != null) {
       library.delete(id, true);
       return;

@@ -50,10 +50,13 @@ public record Shim(String id, Path stateDir, long containerPid, long shimPid, bo
 
   /** Whether the shim process is still alive (by its recorded pid, checked against its command). */
   public boolean alive() {
+    return process().isPresent();
+  }
+
+  /** The shim's process, if it is alive and still runs berth-shim (a reused pid is not it). */
+  public Optional<ProcessHandle> process() {
     return ProcessHandle.of(shimPid)
         .filter(ProcessHandle::isAlive)
-        .flatMap(h -> h.info().command())
-        .map(c -> c.endsWith(ShimBinary.NAME))
-        .orElse(false);
+        .filter(h -> h.info().command().map(c -> c.endsWith(ShimBinary.NAME)).orElse(false));
   }
 }

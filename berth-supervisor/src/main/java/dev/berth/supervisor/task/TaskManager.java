@@ -228,7 +228,15 @@ public final class TaskManager {
    * dir (log, exit status) stays until the container is removed.
    */
   public synchronized ExitStatus delete(String id) {
+    Path taskDir = layout.taskDir(id);
+    if (live(id).isEmpty() && !Files.exists(taskDir.resolve(Shim.EXIT_FILE)) && !lost(id)) {
+      // No task runs: what a create cut short may have left (runtime state, a shim with no container,
+      // the bundle) goes, and the caller learns there was no task.
+      discardLeftovers(id);
+      throw new NotFound("container " + id + " has no task");
+    }
     TaskStatus status = get(id);
+    if (status.status().equals("creating")) return deleteUncreated(id);
     if (!status.status().equals("stopped") && !status.status().equals("created")) {
       throw new Conflict("the task of container " + id + " is " + status.status() + "; stop it first");
     }
@@ -248,10 +256,49 @@ public final class TaskManager {
     return exit;
   }
 
-  /** Removes what a container's tasks left: its task dir. Refused while a task is alive. */
+  /**
+   * A task whose creation was cut short (the supervisor died between berth-init's set-up and telling
+   * the shim): its processes are killed through the runtime, and the shim, which never had a
+   * container, is told to go.
+   */
+  private ExitStatus deleteUncreated(String id) {
+    Shim shim = shims.remove(id);
+    runtimes.get(records.get(id).runtime()).delete(id);
+    if (shim != null) {
+      try {
+        shim.client().abandon();
+      } catch (Unavailable e) {
+        // gone already
+      }
+    }
+    releaseBundle(id, true);
+    return new ExitStatus(0, 255, 0, java.time.Instant.now());
+  }
+
+  private void discardLeftovers(String id) {
+    OciRuntime runtime = runtimes.get(records.get(id).runtime());
+    if (Files.isDirectory(runtime.root().resolve(id))) runtime.delete(id);
+    Path shimPid = layout.taskDir(id).resolve(Shim.SHIM_PID_FILE);
+    try {
+      long pid = Long.parseLong(Files.readString(shimPid).strip());
+      // Checked against its program, so a reused pid is left alone; this shim never had a container.
+      new Shim(id, layout.taskDir(id), 0, pid, false).process().ifPresent(ProcessHandle::destroyForcibly);
+      Files.deleteIfExists(shimPid);
+    } catch (IOException | NumberFormatException e) {
+      // no shim was started
+    }
+    if (Files.exists(layout.bundle(id))) releaseBundle(id, true);
+  }
+
+  /**
+   * Removes what a container's tasks left: its task dir, and runtime state or a bundle a task that
+   * was never deleted still holds. Refused while a task is alive.
+   */
   public synchronized void forget(String id) {
     if (live(id).isPresent()) throw new Conflict("container " + id + " still has a running task");
     spawnLocks.remove(id);
+    // A task never deleted (the daemon died first) leaves its runtime state and mounted bundle.
+    discardLeftovers(id);
     try {
       FileTrees.delete(layout.taskDir(id));
     } catch (IOException e) {

@@ -70,6 +70,7 @@ public final class ContainerLifecycle {
       }
       if (c.state().status().equals("restarting")) scheduleRestart(c.id(), RestartPolicy.FIRST_DELAY);
       if (!c.state().running()) {
+        dropStaleTask(c.id());
         startIfPolicyWants(c);
         continue;
       }
@@ -84,6 +85,31 @@ public final class ContainerLifecycle {
       } catch (NotFound e) {
         store.save(c.withState(c.state().exited(255, Instant.now())));
       }
+    }
+  }
+
+  /**
+   * A container berthd does not hold running may still have a task: berthd died in the middle of its
+   * start (before recording it) or its creation. As dockerd does, that task is ended and deleted, so
+   * that nothing runs, is mounted or has a cgroup without the daemon knowing.
+   */
+  private void dropStaleTask(String id) {
+    try {
+      Task task = supervisor.getTask(id);
+      if (task.getStatus() == TaskStatus.TASK_STATUS_RUNNING || task.getStatus() == TaskStatus.TASK_STATUS_PAUSED) {
+        supervisor.kill(id, 9);
+        supervisor.waitExit(id);
+      }
+    } catch (NotFound e) {
+      // none, or only leftovers: the delete below removes those
+    }
+    try {
+      supervisor.deleteTask(id);
+      System.err.println("berthd: deleted the leftover task of container " + id + ", which is not running");
+    } catch (NotFound e) {
+      // nothing was left
+    } catch (BerthException e) {
+      System.err.println("berthd: cannot delete the stale task of " + id + ": " + e.getMessage());
     }
   }
 
@@ -415,6 +441,8 @@ public final class ContainerLifecycle {
     synchronized (lock(id)) {
       try {
         supervisor.deleteTask(id);
+      } catch (NotFound e) {
+        // removed meanwhile (rm -f), task and all
       } catch (BerthException e) {
         System.err.println("berthd: cannot delete the task of " + id + ": " + e.getMessage());
       }

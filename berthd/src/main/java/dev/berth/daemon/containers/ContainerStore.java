@@ -108,6 +108,15 @@ public final class ContainerStore {
     }
   }
 
+  private static void discard(Path dir) {
+    try {
+      FileTrees.delete(dir);
+      System.err.println("berthd: removed " + dir + ", left without a container record");
+    } catch (IOException e) {
+      System.err.println("berthd: cannot remove " + dir + ": " + e.getMessage());
+    }
+  }
+
   private void write(Container c) {
     try {
       Files.createDirectories(dir(c.id()));
@@ -127,7 +136,12 @@ public final class ContainerStore {
     }
     for (Path d : dirs) {
       Path file = d.resolve(FILE);
-      if (!Files.isRegularFile(file)) continue;
+      if (!Files.isRegularFile(file)) {
+        // A remove deletes the record first and a create writes it first: without one, the directory
+        // is what a kill -9 in either left, and nobody else owns it.
+        discard(d);
+        continue;
+      }
       try {
         Container c = JSON.readValue(file.toFile(), Container.class);
         byId.put(c.id(), c);
