@@ -1,5 +1,7 @@
 package dev.berth.daemon;
 
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.Unavailable;
 import dev.berth.daemon.config.DaemonConfig;
 import dev.berth.daemon.containers.ContainerArchive;
 import dev.berth.daemon.containers.ContainerCreator;
@@ -24,6 +26,7 @@ import dev.berth.runtime.cgroups.CgroupFs;
 import dev.berth.runtime.cgroups.Cgroups;
 import dev.berth.supervisor.Supervisor;
 import dev.berth.supervisor.client.SupervisorClient;
+import dev.berth.supervisor.client.SupervisorConnection;
 import dev.berth.supervisor.runtime.Runtimes;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
@@ -44,10 +47,21 @@ final class Daemon {
     Snapshots snapshots = new Snapshots(dataRoot.resolve("snapshots"));
     Runtimes runtimes = new Runtimes(config.execRoot().resolve("runtime"), Runtimes.defaultBerthRuntime());
     runtimes.get(config.defaultRuntime()); // fail now, not at the first container, if it is missing
-    try (Supervisor supervisor = new Supervisor(images, snapshots, dataRoot, config.execRoot(), runtimes).start();
+    // In-process by default; a standalone supervisor is reached on its socket (either may be null).
+    try (Supervisor inProcess = config.supervisor() == null
+            ? new Supervisor(images, snapshots, dataRoot, config.execRoot(), runtimes).start() : null;
+        SupervisorConnection standalone = config.supervisor() == null ? null
+            : new SupervisorConnection(config.supervisor());
         ApiServer server = new ApiServer(listeners())) {
-      ManagedChannel channel = supervisor.channel();
+      ManagedChannel channel = inProcess != null ? inProcess.channel() : standalone.channel();
       SupervisorClient client = new SupervisorClient(channel);
+      if (standalone != null) {
+        try {
+          client.containerIds();
+        } catch (BerthException e) {
+          throw new Unavailable("cannot reach the supervisor at " + config.supervisor() + ": " + e.getMessage(), e);
+        }
+      }
       ContainerStore containers = new ContainerStore(dataRoot.resolve("containers"));
       Events events = new Events();
       ContainerEvents containerEvents = new ContainerEvents(events);

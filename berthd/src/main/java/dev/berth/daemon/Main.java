@@ -56,6 +56,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--tlskey", description = "the server's key (PEM, PKCS#8)")
   Path tlsKey;
 
+  @Option(names = "--supervisor", description = "a standalone berth-supervisor's socket, unix:///path (default: "
+      + "the supervisor runs inside berthd)")
+  String supervisor;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -65,7 +69,7 @@ public final class Main implements Callable<Integer> {
     DaemonConfig config;
     try {
       config = DaemonConfigLoader.load(new DaemonConfigLoader.Flags(hosts, dataRoot, execRoot, defaultRuntime,
-          logLevel, liveRestore, group, tlsVerify, tlsCaCert, tlsCert, tlsKey),
+          logLevel, liveRestore, group, tlsVerify, tlsCaCert, tlsCert, tlsKey, supervisor),
           configFile != null ? configFile : DaemonConfig.DEFAULT_FILE, configFile != null);
     } catch (BerthException e) {
       System.err.println("berthd: " + e.getMessage());

@@ -6,12 +6,15 @@ import dev.berth.supervisor.api.v1.ContainersGrpc;
 import dev.berth.supervisor.api.v1.CreateContainerRequest;
 import dev.berth.supervisor.api.v1.CreateTaskRequest;
 import dev.berth.supervisor.api.v1.DeleteContainerRequest;
+import dev.berth.supervisor.api.v1.Event;
+import dev.berth.supervisor.api.v1.EventsGrpc;
 import dev.berth.supervisor.api.v1.ExecRequest;
 import dev.berth.supervisor.api.v1.ExitStatus;
 import dev.berth.supervisor.api.v1.GetContainerRequest;
 import dev.berth.supervisor.api.v1.KillRequest;
 import dev.berth.supervisor.api.v1.ResizeRequest;
 import dev.berth.supervisor.api.v1.Stdio;
+import dev.berth.supervisor.api.v1.SubscribeRequest;
 import dev.berth.supervisor.api.v1.Task;
 import dev.berth.supervisor.api.v1.TaskRequest;
 import dev.berth.supervisor.api.v1.TasksGrpc;
@@ -29,15 +32,59 @@ import java.util.function.Supplier;
 public final class SupervisorClient {
   private final ContainersGrpc.ContainersBlockingStub containers;
   private final TasksGrpc.TasksBlockingStub tasks;
+  private final EventsGrpc.EventsBlockingStub events;
 
   public SupervisorClient(Channel channel) {
     this.containers = ContainersGrpc.newBlockingStub(channel);
     this.tasks = TasksGrpc.newBlockingStub(channel);
+    this.events = EventsGrpc.newBlockingStub(channel);
+  }
+
+  /** Container and task events from now (and the kept ones after {@code since}, if given), until closed. */
+  public EventStream subscribe(java.time.Instant since, java.util.Collection<String> containerIds) {
+    SubscribeRequest.Builder req = SubscribeRequest.newBuilder().addAllContainerIds(containerIds);
+    if (since != null) {
+      req.setSince(com.google.protobuf.Timestamp.newBuilder().setSeconds(since.getEpochSecond()).setNanos(since.getNano()));
+    }
+    io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+    // The call belongs to the context it starts in: cancelling that context ends it.
+    io.grpc.Context previous = context.attach();
+    try {
+      return new EventStream(call(() -> events.subscribe(req.build())), context);
+    } finally {
+      context.detach(previous);
+    }
+  }
+
+  /** A live event subscription: {@link #next()} blocks for the next event; close to end it. */
+  public static final class EventStream implements AutoCloseable {
+    private final java.util.Iterator<Event> events;
+    private final io.grpc.Context.CancellableContext context;
+
+    EventStream(java.util.Iterator<Event> events, io.grpc.Context.CancellableContext context) {
+      this.events = events;
+      this.context = context;
+    }
+
+    public Event next() {
+      return call(events::next);
+    }
+
+    @Override
+    public void close() {
+      context.cancel(null);
+    }
   }
 
   public Container createContainer(String id, String image, String runtime, byte[] spec, Map<String, String> labels) {
     return call(() -> containers.create(CreateContainerRequest.newBuilder().setId(id).setImage(image)
         .setRuntime(runtime).setSpec(ByteString.copyFrom(spec)).putAllLabels(labels).build()));
+  }
+
+  /** The ids of the containers the supervisor holds (also a cheap check that it answers). */
+  public java.util.List<String> containerIds() {
+    return call(() -> containers.list(dev.berth.supervisor.api.v1.ListContainersRequest.getDefaultInstance()))
+        .getContainersList().stream().map(Container::getId).toList();
   }
 
   public Container container(String id) {

@@ -8,6 +8,7 @@ import dev.berth.images.model.ImageRecord;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import dev.berth.images.store.ImageUnpacker;
+import dev.berth.supervisor.event.TaskEvents;
 import dev.berth.supervisor.runtime.Runtimes;
 import dev.berth.supervisor.task.TaskManager;
 import java.time.Instant;
@@ -27,8 +28,11 @@ public final class ContainerManager {
   private final Runtimes runtimes;
   private final TaskManager tasks;
 
+  private final TaskEvents events;
+
   public ContainerManager(ContainerRecords records, ImageStore images, ImageUnpacker unpacker, Snapshots snapshots,
-      Runtimes runtimes, TaskManager tasks) {
+      Runtimes runtimes, TaskManager tasks, TaskEvents events) {
+    this.events = events;
     this.records = records;
     this.images = images;
     this.unpacker = unpacker;
@@ -77,6 +81,7 @@ public final class ContainerManager {
       ContainerRecord record = new ContainerRecord(id, image == null ? "" : image, runtime == null ? "" : runtime,
           labels, Instant.now());
       records.create(record, spec);
+      events.publish("/containers/create", id);
       return record;
     } catch (BerthException e) {
       snapshots.removeContainer(id);
@@ -106,5 +111,6 @@ public final class ContainerManager {
       throw new Internal("cannot remove the snapshot of container " + id + ": " + e.getMessage(), e);
     }
     records.delete(id);
+    events.publish("/containers/delete", id);
   }
 }

@@ -15,7 +15,9 @@ import dev.berth.supervisor.shim.ExitStatus;
 import dev.berth.supervisor.shim.Shim;
 import dev.berth.supervisor.shim.ShimLauncher;
 import dev.berth.supervisor.shim.ShimOptions;
+import dev.berth.supervisor.shim.ShimClient;
 import dev.berth.supervisor.shim.ShimState;
+import dev.berth.supervisor.event.TaskEvents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,10 +43,14 @@ public final class TaskManager {
   private final TaskLayout layout;
   private final ShimLauncher launcher;
   private final ConcurrentMap<String, Shim> shims = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Object> spawnLocks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Object> taskLocks = new ConcurrentHashMap<>();
+  private final TaskEvents events;
+  /** Processes whose exit a thread of this manager waits for, to publish it: "id/" or "id/execId". */
+  private final java.util.Set<String> watched = ConcurrentHashMap.newKeySet();
 
   public TaskManager(ContainerRecords records, Snapshots snapshots, Runtimes runtimes, TaskLayout layout,
-      ShimLauncher launcher) {
+      ShimLauncher launcher, TaskEvents events) {
+    this.events = events;
     this.records = records;
     this.snapshots = snapshots;
     this.runtimes = runtimes;
@@ -82,6 +88,8 @@ public final class TaskManager {
       Shim shim = launcher.launch(options);
       if (runtime.inProcess()) shim = LibraryProcesses.create(runtime.library(), shim, bundle, stdio);
       shims.put(id, shim);
+      events.publish("/tasks/create", id, "", shim.containerPid(), null);
+      watchExit(id, shim, "");
       return new TaskStatus(id, shim.containerPid(), "created", taskDir, stdio.terminal(), Optional.empty());
     } catch (IOException e) {
       releaseBundle(id, mounted);
@@ -99,11 +107,40 @@ public final class TaskManager {
   public void start(String id) {
     Shim shim = shim(id);
     OciRuntime runtime = runtimes.get(records.get(id).runtime());
-    if (runtime.inProcess()) {
-      LibraryProcesses.start(runtime.library(), shim);
-    } else {
-      shim.client().start();
+    // Held through the start: a process quick to exit has its exit published after its start.
+    synchronized (taskLock(id)) {
+      if (runtime.inProcess()) {
+        LibraryProcesses.start(runtime.library(), shim);
+      } else {
+        shim.client().start();
+      }
+      events.publish("/tasks/start", id, "", shim.containerPid(), null);
     }
+  }
+
+  /** After a restart: the exits of tasks that still run are published when they come. */
+  public void watchRunning() {
+    for (ContainerRecord r : records.list()) {
+      live(r.id()).ifPresent(shim -> watchExit(r.id(), shim, ""));
+    }
+  }
+
+  private void watchExit(String id, Shim shim, String execId) {
+    String key = id + "/" + execId;
+    if (!watched.add(key)) return;
+    ShimClient client = execId.isEmpty() ? shim.client() : shim.client().exec(execId);
+    Thread.ofVirtual().name("task-exit-" + id.substring(0, Math.min(12, id.length()))).start(() -> {
+      try {
+        ExitStatus exit = client.waitExit();
+        synchronized (taskLock(id)) {
+          events.publish("/tasks/exit", id, execId, exit.pid(), exit);
+        }
+      } catch (dev.berth.common.error.BerthException e) {
+        // The shim died without a record: whoever asks for the task next stops it and says so.
+      } finally {
+        watched.remove(key);
+      }
+    });
   }
 
   public TaskStatus get(String id) {
@@ -172,9 +209,9 @@ public final class TaskManager {
     byte[] resolved = user.isEmpty() ? process : ImageUser.applyToProcess(process, user, layout.rootfs(id));
     OciRuntime runtime = runtimes.get(records.get(id).runtime());
     if (runtime.inProcess()) {
-      // The shim creates one process at a time per container.
-      synchronized (spawnLock(id)) {
-        return LibraryProcesses.exec(runtime.library(), shim, execId, resolved, terminal, stdin);
+      synchronized (taskLock(id)) {
+        return execStarted(id, shim, execId,
+            LibraryProcesses.exec(runtime.library(), shim, execId, resolved, terminal, stdin));
       }
     }
     Path file = layout.taskDir(id).resolve("exec-" + execId + ".process.json");
@@ -183,21 +220,33 @@ public final class TaskManager {
     } catch (IOException e) {
       throw new Internal("cannot write the process of exec " + execId + ": " + e.getMessage(), e);
     }
-    return shim.client().startExec(execId, file, terminal, stdin, false);
+    return execStarted(id, shim, execId, shim.client().startExec(execId, file, terminal, stdin, false));
   }
 
-  private Object spawnLock(String id) {
-    return spawnLocks.computeIfAbsent(id, k -> new Object());
+  private long execStarted(String id, Shim shim, String execId, long pid) {
+    events.publish("/tasks/exec-started", id, execId, pid, null);
+    watchExit(id, shim, execId);
+    return pid;
+  }
+
+  /**
+   * Per task: the shim creates one process at a time, and a process's exit event must not overtake
+   * its start event.
+   */
+  private Object taskLock(String id) {
+    return taskLocks.computeIfAbsent(id, k -> new Object());
   }
 
   public void pause(String id) {
     shim(id);
     runtimes.get(records.get(id).runtime()).pause(id);
+    events.publish("/tasks/paused", id);
   }
 
   public void resume(String id) {
     shim(id);
     runtimes.get(records.get(id).runtime()).resume(id);
+    events.publish("/tasks/resumed", id);
   }
 
   /**
@@ -253,6 +302,7 @@ public final class TaskManager {
       }
     }
     releaseBundle(id, true);
+    events.publish("/tasks/delete", id, "", exit.pid(), exit);
     return exit;
   }
 
@@ -296,7 +346,7 @@ public final class TaskManager {
    */
   public synchronized void forget(String id) {
     if (live(id).isPresent()) throw new Conflict("container " + id + " still has a running task");
-    spawnLocks.remove(id);
+    taskLocks.remove(id);
     // A task never deleted (the daemon died first) leaves its runtime state and mounted bundle.
     discardLeftovers(id);
     try {

@@ -13,6 +13,7 @@ import java.util.List;
  *     #DEFAULT_GROUP}, used only if it exists
  * @param liveRestore containers keep running while berthd is stopped (otherwise it stops them)
  * @param tls the TCP listener's certificates; required for a tcp:// host
+ * @param supervisor a standalone supervisor's socket, or null to run one in-process
  */
 public record DaemonConfig(
     List<String> hosts,
@@ -22,7 +23,8 @@ public record DaemonConfig(
     String logLevel,
     boolean liveRestore,
     String group,
-    Tls tls) {
+    Tls tls,
+    Path supervisor) {
   public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
   public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/berth");
   public static final Path DEFAULT_EXEC_ROOT = Path.of("/run/berth");

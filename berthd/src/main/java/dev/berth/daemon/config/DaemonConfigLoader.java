@@ -23,11 +23,18 @@ import java.util.Set;
 public final class DaemonConfigLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "default-runtime", "log-level",
-      "live-restore", "group", "tlsverify", "tlscacert", "tlscert", "tlskey");
+      "live-restore", "group", "tlsverify", "tlscacert", "tlscert", "tlskey", "supervisor");
 
   /** The settings given on the command line; null where a flag was not given. */
   public record Flags(List<String> hosts, Path dataRoot, Path execRoot, String defaultRuntime, String logLevel,
-      Boolean liveRestore, String group, Boolean tlsVerify, Path tlsCaCert, Path tlsCert, Path tlsKey) {
+      Boolean liveRestore, String group, Boolean tlsVerify, Path tlsCaCert, Path tlsCert, Path tlsKey,
+      String supervisor) {
+    public Flags(List<String> hosts, Path dataRoot, Path execRoot, String defaultRuntime, String logLevel,
+        Boolean liveRestore, String group, Boolean tlsVerify, Path tlsCaCert, Path tlsCert, Path tlsKey) {
+      this(hosts, dataRoot, execRoot, defaultRuntime, logLevel, liveRestore, group, tlsVerify, tlsCaCert, tlsCert,
+          tlsKey, null);
+    }
+
     Map<String, Object> given() {
       Map<String, Object> m = new LinkedHashMap<>();
       if (hosts != null && !hosts.isEmpty()) m.put("hosts", hosts);
@@ -41,6 +48,7 @@ public final class DaemonConfigLoader {
       put(m, "tlscacert", tlsCaCert);
       put(m, "tlscert", tlsCert);
       put(m, "tlskey", tlsKey);
+      put(m, "supervisor", supervisor);
       return m;
     }
 
@@ -96,7 +104,16 @@ public final class DaemonConfigLoader {
         (String) m.getOrDefault("log-level", "info"),
         (Boolean) m.getOrDefault("live-restore", true),
         (String) m.get("group"),
-        tls);
+        tls,
+        supervisorSocket((String) m.get("supervisor")));
+  }
+
+  private static Path supervisorSocket(String address) {
+    if (address == null) return null;
+    if (!address.startsWith("unix://") || address.length() == "unix://".length()) {
+      throw new InvalidArgument("invalid supervisor address " + address + ": use unix:///path");
+    }
+    return Path.of(address.substring("unix://".length()));
   }
 
   private static Path path(Object value) {

@@ -8,6 +8,7 @@ import dev.berth.common.error.BerthException;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.NotFound;
+import dev.berth.common.error.Unavailable;
 import dev.berth.common.signal.Signals;
 import dev.berth.supervisor.api.v1.ExitStatus;
 import dev.berth.supervisor.api.v1.Task;
@@ -428,12 +429,39 @@ public final class ContainerLifecycle {
 
   private void follow(String id) {
     Thread.ofVirtual().name("exit-" + id.substring(0, 12)).start(() -> {
-      try {
-        exited(id, supervisor.waitExit(id));
-      } catch (BerthException e) {
-        System.err.println("berthd: lost track of container " + id + ": " + e.getMessage());
+      Duration backoff = Duration.ofMillis(100);
+      while (true) {
+        try {
+          exited(id, supervisor.waitExit(id));
+          return;
+        } catch (Unavailable e) {
+          // A standalone supervisor restarting: the container still runs under its shim; ask again.
+          if (!stillRunning(id)) return;
+          sleep(backoff);
+          backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2)
+              : backoff.multipliedBy(2);
+        } catch (BerthException e) {
+          System.err.println("berthd: lost track of container " + id + ": " + e.getMessage());
+          return;
+        }
       }
     });
+  }
+
+  private boolean stillRunning(String id) {
+    try {
+      return store.get(id).state().running();
+    } catch (NotFound e) {
+      return false;
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void exited(String id, ExitStatus exit) {
