@@ -68,7 +68,7 @@ class ArchiveRoundTripTest {
     byte[] layer = tar("hello.txt", "hello\n");
     ImageStore first = new ImageStore(dir.resolve("one"));
     assertEquals(List.of("busybox:latest"),
-        new DockerArchiveLoader(first).load(new ByteArrayInputStream(dockerSave(layer, "busybox:latest"))));
+        new ArchiveLoader(first).load(new ByteArrayInputStream(dockerSave(layer, "busybox:latest"))));
     ImageRecord loaded = first.resolve("busybox");
     assertEquals(Digest.sha256(layer).toString(), loaded.layers().get(0).digest());
 
@@ -76,13 +76,57 @@ class ArchiveRoundTripTest {
     ArchiveWriter writer = new ArchiveWriter(first);
     writer.dockerArchive(List.of(writer.select("busybox:latest")), saved);
     ImageStore second = new ImageStore(dir.resolve("two"));
-    new DockerArchiveLoader(second).load(new ByteArrayInputStream(saved.toByteArray()));
+    new ArchiveLoader(second).load(new ByteArrayInputStream(saved.toByteArray()));
     assertEquals(loaded.id(), second.resolve("docker.io/library/busybox:latest").id());
     assertArrayEquals(layer, second.content().read(Digest.parse(second.resolve("busybox").layers().get(0).digest())));
 
     ByteArrayOutputStream again = new ByteArrayOutputStream();
     writer.dockerArchive(List.of(writer.select("busybox:latest")), again);
     assertArrayEquals(saved.toByteArray(), again.toByteArray(), "saving twice gave different archives");
+  }
+
+  @Test
+  void anOciLayoutLoadsAndSavesBackByteForByte() throws Exception {
+    byte[] layer = tar("hello.txt", "hello\n");
+    ImageStore first = new ImageStore(dir.resolve("one"));
+    new ArchiveLoader(first).load(new ByteArrayInputStream(dockerSave(layer, "busybox:latest")));
+    ArchiveWriter writer = new ArchiveWriter(first);
+    ByteArrayOutputStream layout = new ByteArrayOutputStream();
+    writer.ociLayout(List.of(writer.select("busybox:latest")), layout);
+
+    ImageStore second = new ImageStore(dir.resolve("two"));
+    assertEquals(List.of("busybox:latest"), new ArchiveLoader(second).load(new ByteArrayInputStream(layout.toByteArray())));
+    ImageRecord loaded = second.resolve("busybox:latest");
+    assertEquals(first.resolve("busybox").id(), loaded.id());
+    assertArrayEquals(layer, second.content().read(Digest.parse(loaded.layers().get(0).digest())));
+    // The manifest is kept as it came: saving from the second store writes the same layout.
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    ArchiveWriter secondWriter = new ArchiveWriter(second);
+    secondWriter.ociLayout(List.of(secondWriter.select("busybox:latest")), again);
+    assertArrayEquals(layout.toByteArray(), again.toByteArray());
+  }
+
+  @Test
+  void anOciBlobWhoseContentIsNotItsNameIsRefused() throws Exception {
+    byte[] config = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes(StandardCharsets.UTF_8);
+    String configHex = Digest.sha256(config).hex();
+    String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + configHex
+        + "\",\"size\":" + config.length + "},\"layers\":[]}";
+    String wrongName = "0".repeat(64);
+    String index = "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+        + "\"digest\":\"sha256:" + wrongName + "\",\"size\":" + manifest.length() + "}]}";
+    byte[] archive = tar("oci-layout", "{}", "index.json", index, "blobs/sha256/" + wrongName, manifest,
+        "blobs/sha256/" + configHex, new String(config, StandardCharsets.UTF_8));
+    ImageStore store = new ImageStore(dir.resolve("o"));
+    InvalidArgument e = assertThrows(InvalidArgument.class,
+        () -> new ArchiveLoader(store).load(new ByteArrayInputStream(archive)));
+    assertTrue(e.getMessage().contains("digest mismatch: blobs/sha256/" + wrongName), e.getMessage());
+    assertEquals(List.of(), store.list());
+    assertEquals(List.of(), store.content().list());
+    InvalidArgument neither = assertThrows(InvalidArgument.class,
+        () -> new ArchiveLoader(store).load(new ByteArrayInputStream(tar("x", "y"))));
+    assertTrue(neither.getMessage().contains("neither manifest.json"), neither.getMessage());
   }
 
   @Test
@@ -95,7 +139,7 @@ class ArchiveRoundTripTest {
     tampered[at + 512] = '2';
     ImageStore store = new ImageStore(dir.resolve("s"));
     InvalidArgument e = assertThrows(InvalidArgument.class,
-        () -> new DockerArchiveLoader(store).load(new ByteArrayInputStream(tampered)));
+        () -> new ArchiveLoader(store).load(new ByteArrayInputStream(tampered)));
     assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
     assertEquals(List.of(), store.list());
     assertEquals(List.of(), store.content().list());
@@ -106,7 +150,7 @@ class ArchiveRoundTripTest {
     byte[] evil = tar("../../etc/evil", "x", "manifest.json", "[]");
     ImageStore store = new ImageStore(dir.resolve("e"));
     InvalidArgument e = assertThrows(InvalidArgument.class,
-        () -> new DockerArchiveLoader(store).load(new ByteArrayInputStream(evil)));
+        () -> new ArchiveLoader(store).load(new ByteArrayInputStream(evil)));
     assertTrue(e.getMessage().contains("unsafe name"), e.getMessage());
   }
 

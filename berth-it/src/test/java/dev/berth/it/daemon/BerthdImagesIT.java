@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -82,6 +83,24 @@ class BerthdImagesIT {
     Cmd.Result pull = docker(cli, "pull", "alpine");
     assertNotEquals(0, pull.exit());
     assertTrue(pull.err().contains("pulling images is not supported yet"), pull.toString());
+  }
+
+  @Test
+  void loadsAnOciLayoutSkopeoWrote() throws Exception {
+    berthd.docker("import", rootfsTar.toString(), "ocisrc:1").ok();
+    Path saved = dir.resolve("ocisrc.tar");
+    Path oci = dir.resolve("oci.tar");
+    berthd.docker("save", "-o", saved.toString(), "ocisrc:1").ok();
+    Cmd.run("skopeo", "copy", "--quiet", "docker-archive:" + saved, "oci-archive:" + oci + ":ocicopy:2").ok();
+    String out = berthd.docker("load", "-i", oci.toString()).ok().out();
+    assertTrue(out.contains("Loaded image: ocicopy:2"), out);
+    // skopeo rewrote the config for OCI: the image is the one its manifest names.
+    String manifest = Cmd.run("skopeo", "inspect", "--raw", "oci-archive:" + oci).ok().out();
+    String configDigest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest).path("config")
+        .path("digest").asText();
+    assertEquals(configDigest, berthd.docker("image", "inspect", "-f", "{{.Id}}", "ocicopy:2").ok().out().strip());
+    assertEquals("from-oci", berthd.docker("run", "--rm", "ocicopy:2", "echo", "from-oci").ok().out().strip());
+    berthd.docker("rmi", "ocisrc:1", "ocicopy:2").ok();
   }
 
   @ParameterizedTest

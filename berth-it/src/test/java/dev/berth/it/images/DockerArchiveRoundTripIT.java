@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.images.archive.ArchiveWriter;
-import dev.berth.images.archive.DockerArchiveLoader;
+import dev.berth.images.archive.ArchiveLoader;
 import dev.berth.images.digest.Digest;
 import dev.berth.images.store.ImageStore;
 import dev.berth.it.fixtures.BusyboxBundle;
@@ -46,7 +46,7 @@ class DockerArchiveRoundTripIT {
     DOCKER.dockerd().docker("save", "-o", fromDocker.toString(), "busybox:latest").ok();
     ImageStore store = new ImageStore(DOCKER.dir().resolve("store"));
     try (InputStream in = Files.newInputStream(fromDocker)) {
-      assertEquals(List.of("busybox:latest"), new DockerArchiveLoader(store).load(in));
+      assertEquals(List.of("busybox:latest"), new ArchiveLoader(store).load(in));
     }
     ArchiveWriter writer = new ArchiveWriter(store);
     Path fromBerth = DOCKER.dir().resolve("berth.tar");

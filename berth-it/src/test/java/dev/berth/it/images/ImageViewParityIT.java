@@ -2,7 +2,7 @@ package dev.berth.it.images;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.berth.images.archive.DockerArchiveLoader;
+import dev.berth.images.archive.ArchiveLoader;
 import dev.berth.images.digest.Digest;
 import dev.berth.images.fs.LinuxFileSystemOps;
 import dev.berth.images.layer.LayerUnpacker;
@@ -62,7 +62,7 @@ class ImageViewParityIT {
     DOCKER.dockerd().docker("save", "-o", saved.toString(), "view:two").ok();
     ImageStore store = new ImageStore(DOCKER.dir().resolve("store"));
     try (InputStream in = Files.newInputStream(saved)) {
-      new DockerArchiveLoader(store).load(in);
+      new ArchiveLoader(store).load(in);
     }
     Snapshots snapshots = new Snapshots(DOCKER.dir().resolve("snapshots"));
     Digest top = new ImageUnpacker(store, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true))

@@ -1,6 +1,6 @@
 package dev.berth.it.images;
 
-import dev.berth.images.archive.DockerArchiveLoader;
+import dev.berth.images.archive.ArchiveLoader;
 import dev.berth.images.fs.LinuxFileSystemOps;
 import dev.berth.images.layer.LayerUnpacker;
 import dev.berth.images.snapshot.Snapshots;
@@ -17,7 +17,7 @@ public final class LoadChild {
   public static void main(String[] args) throws Exception {
     ImageStore store = new ImageStore(Path.of(args[1]));
     try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
-      new DockerArchiveLoader(store).load(in);
+      new ArchiveLoader(store).load(in);
     }
     System.out.println("loaded");
     new ImageUnpacker(store, new Snapshots(Path.of(args[2])), new LayerUnpacker(new LinuxFileSystemOps(), true))

@@ -7,7 +7,7 @@ import dev.berth.daemon.server.ApiRequest;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.Router;
 import dev.berth.images.archive.ArchiveWriter;
-import dev.berth.images.archive.DockerArchiveLoader;
+import dev.berth.images.archive.ArchiveLoader;
 import dev.berth.images.digest.Digest;
 import dev.berth.images.importer.RootfsImporter;
 import dev.berth.images.model.ImageConfig;
@@ -167,7 +167,7 @@ public final class ImageRoutes {
   }
 
   private ApiResponse load(ApiRequest r) {
-    List<String> loaded = new DockerArchiveLoader(store).load(r.body());
+    List<String> loaded = new ArchiveLoader(store).load(r.body());
     StringBuilder stream = new StringBuilder();
     for (String name : loaded) {
       String line = name.startsWith("sha256:") ? "Loaded image ID: " + name : "Loaded image: " + name;

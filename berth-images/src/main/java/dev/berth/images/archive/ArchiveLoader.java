@@ -28,16 +28,24 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Loads `docker save` archives (the legacy layout with {@code <id>/layer.tar} and the newer one with
- * {@code blobs/sha256/…}): every config must hash to its name and every layer to its diff_id, or
- * nothing is loaded (blobs this load wrote are removed again). The tar is untrusted: member names
- * are checked, and only verified content is recorded as an image.
+ * Loads image archives: `docker save` output (the legacy layout with {@code <id>/layer.tar} and the
+ * newer one with {@code blobs/sha256/…}, read through its manifest.json) and OCI image layouts (read
+ * through index.json, {@link OciLayoutEntries}). Every config must hash to its name and every layer
+ * to its diff_id, or nothing is loaded (blobs this load wrote are removed again). The tar is
+ * untrusted: member names are checked, and only verified content is recorded as an image.
  */
-public final class DockerArchiveLoader {
+public final class ArchiveLoader {
+  /**
+   * One image of an archive, by member paths.
+   *
+   * @param manifest the digest of an OCI manifest kept as received (saved again byte for byte), or null
+   */
+  record ImageEntry(String configPath, List<String> layerPaths, List<String> names, String manifest) {}
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private final ImageStore store;
 
-  public DockerArchiveLoader(ImageStore store) {
+  public ArchiveLoader(ImageStore store) {
     this.store = store;
   }
 
@@ -58,13 +66,9 @@ public final class DockerArchiveLoader {
         Digest d = content.write(tar, null, e.getSize(), created);
         members.put(name, new Member(d, e.getSize()));
       }
-      Member manifest = members.get("manifest.json");
-      if (manifest == null) {
-        throw new InvalidArgument("not a docker-archive: it has no manifest.json");
-      }
       List<String> loaded = new ArrayList<>();
       Set<Digest> used = new HashSet<>();
-      for (JsonNode entry : JSON.readTree(content.read(manifest.digest()))) {
+      for (ImageEntry entry : entries(members)) {
         loaded.addAll(loadImage(entry, members, used));
       }
       for (Digest d : created) {
@@ -93,9 +97,41 @@ public final class DockerArchiveLoader {
     return n;
   }
 
-  private List<String> loadImage(JsonNode entry, Map<String, Member> members, Set<Digest> used) throws IOException {
+  private List<ImageEntry> entries(Map<String, Member> members) throws IOException {
     ContentStore content = store.content();
-    String configPath = entry.path("Config").asText();
+    Member manifest = members.get("manifest.json");
+    if (manifest != null) {
+      List<ImageEntry> entries = new ArrayList<>();
+      for (JsonNode e : JSON.readTree(content.read(manifest.digest()))) {
+        List<String> layers = new ArrayList<>();
+        e.path("Layers").forEach(l -> layers.add(l.asText()));
+        List<String> names = new ArrayList<>();
+        e.path("RepoTags").forEach(t -> names.add(t.asText()));
+        entries.add(new ImageEntry(e.path("Config").asText(), layers, names, null));
+      }
+      return entries;
+    }
+    Member index = members.get("index.json");
+    if (index == null) {
+      throw new InvalidArgument("not an image archive: it has neither manifest.json (docker save) nor index.json"
+          + " (OCI image layout)");
+    }
+    return new OciLayoutEntries(path -> content.read(blob(members, path).digest())).entries(content.read(index.digest()));
+  }
+
+  /** A member named by its digest ({@code blobs/<alg>/<hex>}), checked to hold what its name says. */
+  private static Member blob(Map<String, Member> members, String path) {
+    Member m = member(members, path);
+    String hex = path.substring(path.lastIndexOf('/') + 1);
+    if (!m.digest().hex().equals(hex)) {
+      throw new InvalidArgument("digest mismatch: " + path + " hashes to " + m.digest());
+    }
+    return m;
+  }
+
+  private List<String> loadImage(ImageEntry entry, Map<String, Member> members, Set<Digest> used) throws IOException {
+    ContentStore content = store.content();
+    String configPath = entry.configPath();
     Member config = member(members, configPath);
     String expected = Path.of(configPath).getFileName().toString().replace(".json", "");
     if (!expected.equals(config.digest().hex())) {
@@ -103,25 +139,26 @@ public final class DockerArchiveLoader {
     }
     byte[] configBytes = content.read(config.digest());
     ImageConfig parsed = ImageConfig.parse(configBytes);
-    JsonNode layerPaths = entry.path("Layers");
+    List<String> layerPaths = entry.layerPaths();
     if (layerPaths.size() != parsed.diffIds().size()) {
       throw new InvalidArgument("the archive lists " + layerPaths.size() + " layers but the config has "
           + parsed.diffIds().size() + " diff_ids");
     }
     List<Descriptor> layers = new ArrayList<>();
     for (int i = 0; i < layerPaths.size(); i++) {
-      Member layer = member(members, layerPaths.get(i).asText());
-      layers.add(verifyLayer(layer, Digest.parse(parsed.diffIds().get(i)), layerPaths.get(i).asText()));
+      Member layer = member(members, layerPaths.get(i));
+      layers.add(verifyLayer(layer, Digest.parse(parsed.diffIds().get(i)), layerPaths.get(i)));
       used.add(layer.digest());
     }
     used.add(config.digest());
+    if (entry.manifest() != null) used.add(Digest.parse(entry.manifest()));
     ImageRecord record = new ImageRecord(new Descriptor(MediaTypes.OCI_CONFIG, config.digest().toString(), config.size()),
-        layers, null);
+        layers, entry.manifest());
     store.put(record);
     List<String> names = new ArrayList<>();
-    for (JsonNode tag : entry.path("RepoTags")) {
-      store.tag(Reference.parse(tag.asText()), record.id());
-      names.add(tag.asText());
+    for (String tag : entry.names()) {
+      store.tag(Reference.parse(tag), record.id());
+      names.add(tag);
     }
     if (names.isEmpty()) {
       names.add(record.id());
@@ -161,6 +198,4 @@ public final class DockerArchiveLoader {
     }
     return m;
   }
-
-
 }
