@@ -1,4 +1,4 @@
-import dev.berth.images.archive.DockerArchiveLoader;
+import dev.berth.images.archive.ArchiveLoader;
 import dev.berth.images.fs.LinuxFileSystemOps;
 import dev.berth.images.layer.LayerUnpacker;
 import dev.berth.images.snapshot.Snapshots;
@@ -20,7 +20,7 @@ public class LoadBench {
     long start = System.nanoTime();
     ImageStore store = new ImageStore(work.resolve("store"));
     try (InputStream in = Files.newInputStream(archive)) {
-      new DockerArchiveLoader(store).load(in);
+      new ArchiveLoader(store).load(in);
     }
     Snapshots snapshots = new Snapshots(work.resolve("snapshots"));
     new ImageUnpacker(store, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true)).unpack(store.resolve(args[2]));

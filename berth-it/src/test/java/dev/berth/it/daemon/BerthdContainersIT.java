@@ -213,6 +213,11 @@ class BerthdContainersIT {
     berthd.dockerWith(cli, "exec", "-d", name, "sh", "-c", "echo x > /tmp/done").ok();
     for (int i = 0; i < 50 && berthd.dockerWith(cli, "exec", name, "cat", "/tmp/done").exit() != 0; i++) Thread.sleep(50);
     assertEquals("x", berthd.dockerWith(cli, "exec", name, "cat", "/tmp/done").ok().out().strip());
+    String id = berthd.dockerWith(cli, "inspect", "-f", "{{.Id}}", name).ok().out().strip();
+    Path taskDir = berthd.dataRoot().resolve("tasks").resolve(id);
+    assertTrue(execFiles(taskDir) > 0, "each exec has its pid and exit files while the container runs");
+    berthd.dockerWith(cli, "stop", "-t", "1", name).ok();
+    assertEquals(0, execFiles(taskDir), "the execs' files go with their task");
     berthd.dockerWith(cli, "rm", "-f", name).ok();
     assertNotEquals(0, berthd.dockerWith(cli, "exec", name, "true").exit());
   }
@@ -465,6 +470,12 @@ class BerthdContainersIT {
     // The names are free again.
     berthd.docker("create", "--name", "half", "busybox", "true").ok();
     berthd.docker("rm", "half").ok();
+  }
+
+  private static long execFiles(Path taskDir) throws java.io.IOException {
+    try (var files = Files.list(taskDir)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("exec-")).count();
+    }
   }
 
   private static void killShim(String id) throws Exception {

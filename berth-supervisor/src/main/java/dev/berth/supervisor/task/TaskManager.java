@@ -302,8 +302,24 @@ public final class TaskManager {
       }
     }
     releaseBundle(id, true);
+    removeExecFiles(taskDir);
     events.publish("/tasks/delete", id, "", exit.pid(), exit);
     return exit;
+  }
+
+  /**
+   * The pid, exit and process files of the task's exec processes: they all ended with the task, and
+   * the daemon keeps what it reports of them. Without this, a container exec'd into every few seconds
+   * would pile them up until it is removed.
+   */
+  private static void removeExecFiles(Path taskDir) {
+    try (var files = Files.list(taskDir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("exec-")).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // best effort: they are removed with the task dir at the latest
+    }
   }
 
   /**
