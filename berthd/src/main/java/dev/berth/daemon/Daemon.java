@@ -20,6 +20,7 @@ import dev.berth.daemon.server.ApiServer;
 import dev.berth.daemon.server.Listener;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
+import dev.berth.images.gc.GarbageCollector;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import dev.berth.runtime.cgroups.CgroupFs;
@@ -70,9 +71,12 @@ final class Daemon {
       Router router = new Router();
       ContainerFilesystem files = new ContainerFilesystem(containers, snapshots, images);
       new SystemRoutes(images, dataRoot, containers, files).register(router);
+      GarbageCollector gc = new GarbageCollector(images, snapshots);
       new ImageRoutes(images, dataRoot.resolve("images"), id -> containers.all().stream()
           .filter(c -> c.image().equals(id))
-          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(), events).register(router);
+          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(), events,
+          () -> gc.collect(containerIds(containers)).stream().mapToLong(GarbageCollector.Item::bytes).sum())
+          .register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, config.defaultRuntime(),
           containerEvents), lifecycle,
           client, files,
@@ -96,6 +100,10 @@ final class Daemon {
       channel.shutdownNow();
     }
     return 0;
+  }
+
+  static java.util.Set<String> containerIds(ContainerStore containers) {
+    return containers.all().stream().map(c -> c.id()).collect(java.util.stream.Collectors.toSet());
   }
 
   private List<Listener> listeners() {

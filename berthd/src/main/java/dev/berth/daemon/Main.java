@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** berthd: the Docker Engine API daemon, in the foreground. */
 @Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd 0.1.0",
-    description = "Serves the Docker Engine API (v1.50) on a unix socket.")
+    description = "Serves the Docker Engine API (v1.50) on a unix socket.", subcommands = StoreCheck.class)
 public final class Main implements Callable<Integer> {
   @Option(names = "--config-file", description = "daemon.json-style settings (default ${DEFAULT-VALUE}, if present)")
   Path configFile;

@@ -51,6 +51,10 @@ public final class ArchiveLoader {
 
   /** Loads every image of the archive; returns the names (or ids, for untagged images) loaded. */
   public List<String> load(InputStream archive) {
+    return store.adding(() -> loadAdding(archive));
+  }
+
+  private List<String> loadAdding(InputStream archive) {
     ContentStore content = store.content();
     Map<String, Member> members = new HashMap<>();
     List<Digest> created = new ArrayList<>();

@@ -35,6 +35,11 @@ public final class Committer {
 
   public ImageRecord commit(ImageRecord parent, Path upperDir, List<String> changes, String author, String message,
       Reference tag) {
+    return store.adding(() -> commitAdding(parent, upperDir, changes, author, message, tag));
+  }
+
+  private ImageRecord commitAdding(ImageRecord parent, Path upperDir, List<String> changes, String author,
+      String message, Reference tag) {
     Path tmp = null;
     try {
       tmp = Files.createTempFile("berth-commit", ".tar");

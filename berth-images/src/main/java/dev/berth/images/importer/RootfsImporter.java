@@ -29,6 +29,10 @@ public final class RootfsImporter {
   }
 
   public ImageRecord importTarball(InputStream tarball, List<String> changes, String message, Reference tag) {
+    return store.adding(() -> importAdding(tarball, changes, message, tag));
+  }
+
+  private ImageRecord importAdding(InputStream tarball, List<String> changes, String message, Reference tag) {
     try (InputStream tar = decompress(tarball)) {
       Digest layer = store.content().write(tar, null, -1);
       long size = store.content().size(layer);

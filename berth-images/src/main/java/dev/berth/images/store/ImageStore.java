@@ -27,6 +27,9 @@ public final class ImageStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path root;
   private final ContentStore content;
+  /** Adding content (read side, many at once) against garbage collection (write side). */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock adding =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
 
   public ImageStore(Path root) {
     this.root = root;
@@ -101,6 +104,29 @@ public final class ImageStore {
       Files.deleteIfExists(root.resolve("images").resolve(Digest.parse(id).hex() + ".json"));
     } catch (IOException e) {
       throw new Internal("cannot remove image " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs work that adds content (a load, an import, a commit, an unpack). Garbage collection waits
+   * for it: between a blob's write and the record that refers to it, the blob is not garbage.
+   */
+  public <T> T adding(java.util.function.Supplier<T> work) {
+    adding.readLock().lock();
+    try {
+      return work.get();
+    } finally {
+      adding.readLock().unlock();
+    }
+  }
+
+  /** Runs garbage collection's work while nothing is being added. */
+  public <T> T exclusively(java.util.function.Supplier<T> work) {
+    adding.writeLock().lock();
+    try {
+      return work.get();
+    } finally {
+      adding.writeLock().unlock();
     }
   }
 

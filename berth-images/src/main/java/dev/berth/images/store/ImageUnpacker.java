@@ -39,6 +39,10 @@ public final class ImageUnpacker {
    * layers are unpacked in parallel, each into its own staging directory, and published bottom-up.
    */
   public Digest unpack(ImageRecord image) {
+    return store.adding(() -> unpackAdding(image));
+  }
+
+  private Digest unpackAdding(ImageRecord image) {
     ImageConfig config = ImageConfig.parse(store.content().read(Digest.parse(image.id())));
     List<Digest> diffIds = config.diffIds().stream().map(Digest::parse).toList();
     if (diffIds.isEmpty()) {

@@ -36,7 +36,16 @@ public final class ImageRoutes {
   private final ImageUsers users;
   private final Events events;
 
-  public ImageRoutes(ImageStore store, Path tmp, ImageUsers users, Events events) {
+  /** Removes what no image, layer or container owns any more; returns the bytes freed. */
+  @FunctionalInterface
+  public interface Garbage {
+    long collect();
+  }
+
+  private final Garbage garbage;
+
+  public ImageRoutes(ImageStore store, Path tmp, ImageUsers users, Events events, Garbage garbage) {
+    this.garbage = garbage;
     this.store = store;
     this.tmp = tmp;
     this.users = users;
@@ -244,26 +253,26 @@ public final class ImageRoutes {
       store.remove(image.id());
       result.add(Map.of("Deleted", image.id()));
       publish("delete", image.id(), null);
+      // As with Docker, the image's layers go with it unless another image or a container has them.
+      garbage.collect();
     }
     return result;
   }
 
-  /** Removes dangling images (no name); their blobs go with the next garbage collection. */
+  /** Removes dangling images (no name), and then whatever of theirs nothing else owns. */
   private Map<String, Object> prune() {
     List<Map<String, String>> deleted = new ArrayList<>();
-    long reclaimed = 0;
     Map<String, List<Reference>> tags = store.tagsById();
     for (ImageRecord image : store.list()) {
       if (!tags.containsKey(image.id()) && users.of(image.id()).isEmpty()) {
         store.remove(image.id());
         deleted.add(Map.of("Deleted", image.id()));
         publish("delete", image.id(), null);
-        reclaimed += size(image);
       }
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
-    result.put("SpaceReclaimed", reclaimed);
+    result.put("SpaceReclaimed", garbage.collect());
     return result;
   }
 
