@@ -1,6 +1,8 @@
 package dev.berth.it.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -104,6 +106,36 @@ class RuntimeParityIT {
     assertEquals(aspect.normalise().apply(expected.out()), aspect.normalise().apply(actual.out()),
         "what the process saw differs; berth-runtime stderr: " + actual.err());
     assertEquals(List.of(), HostState.cgroupsNamed(ID), "a cgroup was left behind");
+  }
+
+  /** `events --stats` as runc prints it: the same keys, with the counters of a live container. */
+  @org.junit.jupiter.api.Test
+  void eventsStatsHaveRuncsShape() throws Exception {
+    BusyboxBundle bundle = BusyboxBundle.create(tmp.resolve("bundle"));
+    bundle.edit(RuntimeParityIT::limits).args("sleep", "60");
+    Files.createDirectories(runc.root());
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> seen = new java.util.HashMap<>();
+    for (OciRuntime rt : List.of(runc, berth)) {
+      rt.run("create", "--bundle", bundle.dir().toString(), ID).ok();
+      rt.run("start", ID).ok();
+      seen.put(rt.name(), json.readTree(rt.run("events", "--stats", ID).ok().out()));
+      rt.forceDelete(ID);
+    }
+    var r = seen.get(runc.name());
+    var b = seen.get(berth.name());
+    assertEquals("stats", b.path("type").asText());
+    assertEquals(ID, b.path("id").asText());
+    for (String path : List.of("/data/cpu/usage/total", "/data/memory/usage/usage", "/data/memory/usage/limit",
+        "/data/pids/current", "/data/pids/limit")) {
+      assertTrue(r.at(path).isNumber(), "runc has no " + path + ": " + r);
+      assertTrue(b.at(path).isNumber(), "berth-runtime has no " + path + ": " + b);
+    }
+    assertEquals(r.at("/data/memory/usage/limit").asLong(), b.at("/data/memory/usage/limit").asLong());
+    assertEquals(r.at("/data/pids/limit").asLong(), b.at("/data/pids/limit").asLong());
+    assertEquals(1, b.at("/data/pids/current").asLong());
+    assertTrue(b.at("/data/memory/usage/usage").asLong() > 0, b.toString());
+    assertNotEquals(0, berth.run("events", "--stats", "no-such-" + ID).exit());
   }
 
   @org.junit.jupiter.api.Test

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
       LifecycleCommands.State.class, LifecycleCommands.Kill.class, LifecycleCommands.Delete.class,
       LifecycleCommands.ListCmd.class, LifecycleCommands.Ps.class, ExecCommand.class,
       ResourceCommands.Pause.class, ResourceCommands.Resume.class, ResourceCommands.Update.class,
-      SpecCommands.SpecCmd.class, SpecCommands.FeaturesCmd.class
+      SpecCommands.SpecCmd.class, SpecCommands.FeaturesCmd.class, EventsCommand.class
     })
 public final class Main {
   @Option(names = "--root", description = "directory for container state (default ${DEFAULT-VALUE})")
