@@ -55,6 +55,8 @@ tree_rss_kb() { # a process and everything under it that is not a container (shi
   for p in "$@"; do total=$((total + $(rss_kb "$p"))); done
   echo "$total"
 }
+# Idle: both daemons have served the same runs and then nothing for 10 s (each may return memory).
+sleep 10
 idle_docker_kb=$(tree_rss_kb "$dockerd_pid" $(pgrep -P "$dockerd_pid" containerd || true))
 idle_berth_kb=$(rss_kb "$berthd_pid")
 
