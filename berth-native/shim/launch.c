@@ -28,12 +28,16 @@ void stdio_close_all(struct stdio_set *io) {
   close_fd(&io->console);
 }
 
-int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin, const char *console_path) {
+void console_address(char *out, size_t len) {
+  snprintf(out, len, "/proc/%d/cwd/" CONSOLE_SOCKET, (int)getpid());
+}
+
+int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin) {
   *io = (struct stdio_set){-1, -1, -1, -1, -1, -1, -1};
   int p[2];
   if (terminal) {
     /* The container gets the pty slave; the runtime's own output is only its error text. */
-    io->console = console_listen(console_path);
+    io->console = console_listen(CONSOLE_SOCKET);
     io->run_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     io->run_out = memfd_create("runtime-output", MFD_CLOEXEC);
     io->run_err = io->run_out >= 0 ? dup(io->run_out) : -1;
@@ -74,12 +78,12 @@ static void runtime_failure(struct stdio_set *io, int status, const char *what, 
 
 /* Runs the runtime and, on success, gives p the shim's ends of its stdio. */
 static int launch(struct shim *s, struct proc *p, const char *const args[], bool terminal, bool open_stdin,
-                  const char *console_path, const char *pid_path, char *err, size_t errlen) {
+                  const char *pid_path, char *err, size_t errlen) {
   struct stdio_set io;
-  if (stdio_prepare(&io, terminal, open_stdin, console_path) < 0) {
+  if (stdio_prepare(&io, terminal, open_stdin) < 0) {
     snprintf(err, errlen, "cannot prepare the container's stdio: %s", strerror(errno));
     stdio_close_all(&io);
-    if (terminal) unlink(console_path);
+    if (terminal) unlink(CONSOLE_SOCKET);
     return -1;
   }
   int status = runtime_run(&s->opt.runtime, args, io.run_in, io.run_out, io.run_err);
@@ -87,18 +91,18 @@ static int launch(struct shim *s, struct proc *p, const char *const args[], bool
   if (status != 0) {
     runtime_failure(&io, status, args[0], err, errlen);
     stdio_close_all(&io);
-    if (terminal) unlink(console_path);
+    if (terminal) unlink(CONSOLE_SOCKET);
     return -1;
   }
   p->pid = read_pid_file(pid_path);
   if (p->pid <= 0) {
     snprintf(err, errlen, "the runtime wrote no pid to %s", pid_path);
     stdio_close_all(&io);
-    if (terminal) unlink(console_path);
+    if (terminal) unlink(CONSOLE_SOCKET);
     return -1;
   }
   int rc = stdio_adopt(p, &io, terminal, open_stdin, err, errlen);
-  if (terminal) unlink(console_path);
+  if (terminal) unlink(CONSOLE_SOCKET);
   return rc;
 }
 
@@ -130,8 +134,8 @@ int stdio_adopt(struct proc *p, struct stdio_set *io, bool terminal, bool open_s
 }
 
 int shim_create(struct shim *s, char *err, size_t errlen) {
-  char console_path[4200], pid_path[4200];
-  snprintf(console_path, sizeof console_path, "%s/console.sock", s->opt.state_dir);
+  char console_path[64], pid_path[4200];
+  console_address(console_path, sizeof console_path);
   snprintf(pid_path, sizeof pid_path, "%s/init.pid", s->opt.state_dir);
   unlink(pid_path);
   const char *args[12];
@@ -150,7 +154,7 @@ int shim_create(struct shim *s, char *err, size_t errlen) {
   struct proc *p = &s->procs[0];
   p->used = true;
   p->status = PROC_CREATED;
-  return launch(s, p, args, s->opt.terminal, s->opt.open_stdin, console_path, pid_path, err, errlen);
+  return launch(s, p, args, s->opt.terminal, s->opt.open_stdin, pid_path, err, errlen);
 }
 
 struct proc *free_exec_slot(struct shim *s) {
@@ -185,8 +189,8 @@ int proc_exec(struct shim *s, const struct request *req, char *err, size_t errle
     snprintf(err, errlen, "too many exec processes (at most %d at once)", MAX_EXECS);
     return -1;
   }
-  char console_path[4200], pid_path[4200];
-  snprintf(console_path, sizeof console_path, "%s/console.sock", s->opt.state_dir);
+  char console_path[64], pid_path[4200];
+  console_address(console_path, sizeof console_path);
   snprintf(pid_path, sizeof pid_path, "%s/exec-%s.pid", s->opt.state_dir, req->exec_id);
   unlink(pid_path);
   const char *args[14];
@@ -206,7 +210,7 @@ int proc_exec(struct shim *s, const struct request *req, char *err, size_t errle
   struct proc fresh = {.used = true, .status = PROC_RUNNING, .hold_output = !req->detach};
   proc_init_fds(&fresh);
   snprintf(fresh.exec_id, sizeof fresh.exec_id, "%s", req->exec_id);
-  if (launch(s, &fresh, args, req->terminal, req->open_stdin, console_path, pid_path, err, errlen) < 0) return -1;
+  if (launch(s, &fresh, args, req->terminal, req->open_stdin, pid_path, err, errlen) < 0) return -1;
   *p = fresh;
   return 0;
 }

@@ -23,6 +23,10 @@
 #define DRAIN_MS 2000
 /* How long a client may take between `spawn` and `created` before the shim gives up on it. */
 #define SPAWN_DEADLINE_MS 120000
+/* The console socket, bound in the state dir (the shim's cwd). Runtimes and berth-init connect to it
+ * as /proc/<shim pid>/cwd/console.sock (console_address), which is short whatever the state dir's
+ * length: unix socket paths are limited to 107 bytes. */
+#define CONSOLE_SOCKET "console.sock"
 /* Exits of children the shim did not know yet (a process may exit before its client says `created`). */
 #define MAX_UNCLAIMED 16
 #define UNCLAIMED_TTL_MS 10000
@@ -136,7 +140,8 @@ void proc_claim_exit(struct shim *s, struct proc *p);
 /* launch.c */
 int shim_create(struct shim *s, char *err, size_t errlen);
 struct proc *free_exec_slot(struct shim *s);
-int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin, const char *console_path);
+int stdio_prepare(struct stdio_set *io, bool terminal, bool open_stdin);
+void console_address(char *out, size_t len);
 void stdio_close_all(struct stdio_set *io);
 /* Gives p the shim's ends of io (and the pty master from the console socket); closes the rest. */
 int stdio_adopt(struct proc *p, struct stdio_set *io, bool terminal, bool open_stdin, char *err, size_t errlen);

@@ -14,10 +14,6 @@
 
 #include "shim.h"
 
-static void console_path_of(const struct shim *s, char *out, size_t len) {
-  snprintf(out, len, "%s/console.sock", s->opt.state_dir);
-}
-
 /* The process a spawn is for: the container's init, once, or an exec process of a running init. */
 static struct proc *target(struct shim *s, const struct request *req, char *err, size_t errlen) {
   struct proc *init = &s->procs[0];
@@ -50,13 +46,11 @@ int spawn_begin(struct shim *s, const struct request *req, const int fds[2], pid
   }
   struct proc *p = target(s, req, err, errlen);
   if (!p) return -1;
-  char console[4200];
-  console_path_of(s, console, sizeof console);
   struct stdio_set io;
-  if (stdio_prepare(&io, req->terminal, req->open_stdin, console) < 0) {
+  if (stdio_prepare(&io, req->terminal, req->open_stdin) < 0) {
     snprintf(err, errlen, "cannot prepare the process's stdio: %s", strerror(errno));
     stdio_close_all(&io);
-    if (req->terminal) unlink(console);
+    if (req->terminal) unlink(CONSOLE_SOCKET);
     return -1;
   }
   const char *argv[] = {"berth-init", NULL};
@@ -64,7 +58,7 @@ int spawn_begin(struct shim *s, const struct request *req, const int fds[2], pid
   if (pid < 0) {
     snprintf(err, errlen, "cannot start %s: %s", req->process_path, strerror(errno));
     stdio_close_all(&io);
-    if (req->terminal) unlink(console);
+    if (req->terminal) unlink(CONSOLE_SOCKET);
     return -1;
   }
   /* berth-init holds the process's ends now; what the runtime's output would be is its business. */
@@ -90,10 +84,8 @@ static struct proc *pending_for(struct shim *s, const struct request *req) {
 }
 
 static void forget_pending(struct shim *s) {
-  char console[4200];
-  console_path_of(s, console, sizeof console);
   stdio_close_all(&s->spawn.io);
-  if (s->spawn.terminal) unlink(console);
+  if (s->spawn.terminal) unlink(CONSOLE_SOCKET);
   s->spawn = (struct pending_spawn){.proc = NULL};
 }
 

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,8 +28,10 @@ import java.util.regex.Pattern;
  */
 public final class ShimClient {
   public static final String SOCKET_NAME = "shim.sock";
-  /** Where a process's pty master comes from; the longest socket name in the state dir. */
+  /** Where a process's pty master comes from, in the shim's state dir. */
   public static final String CONSOLE_SOCKET_NAME = "console.sock";
+  /** sun_path is 108 bytes with its NUL. */
+  static final int MAX_SOCKET_PATH = 107;
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   /** start and exec run the runtime, which may be a JVM starting cold. */
   static final Duration RUNTIME_TIMEOUT = Duration.ofMinutes(2);
@@ -51,8 +54,24 @@ public final class ShimClient {
     return new ShimClient(stateDir, checkExecId(id));
   }
 
+  /**
+   * The control socket's address. A state dir too deep for a unix socket path is reached through
+   * the shim's cwd, which is its state dir: {@code /proc/<shim pid>/cwd/shim.sock} is always short.
+   */
   public Path socket() {
-    return stateDir.resolve(SOCKET_NAME);
+    Path direct = stateDir.resolve(SOCKET_NAME);
+    if (direct.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) return direct;
+    try {
+      long pid = Long.parseLong(Files.readString(stateDir.resolve(Shim.SHIM_PID_FILE)).strip());
+      return Path.of("/proc/" + pid + "/cwd/" + SOCKET_NAME);
+    } catch (IOException | NumberFormatException e) {
+      return direct; // no shim: connecting fails as it would anyway
+    }
+  }
+
+  /** The console socket of the shim with this pid, as a runtime or berth-init connects to it. */
+  public static Path consoleAddress(long shimPid) {
+    return Path.of("/proc/" + shimPid + "/cwd/" + CONSOLE_SOCKET_NAME);
   }
 
   /** Where the shim records this process's exit. */

@@ -38,8 +38,6 @@ public record ShimOptions(
 
   public static final int DEFAULT_LOG_MAX_FILES = 3;
   public static final Duration DEFAULT_EXIT_GRACE = Duration.ofSeconds(3);
-  /** sun_path is 108 bytes with its NUL; clients connect by absolute path. */
-  static final int MAX_SOCKET_PATH = 107;
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,255}");
 
@@ -52,10 +50,6 @@ public record ShimOptions(
     if (!ID.matcher(id).matches()) throw new InvalidArgument("invalid container id for a shim: " + id);
     if (logMaxSize < 0) throw new InvalidArgument("log max size must not be negative: " + logMaxSize);
     if (logMaxFiles < 1) throw new InvalidArgument("log max files must be at least 1: " + logMaxFiles);
-    String socket = stateDir.toAbsolutePath().resolve(ShimClient.CONSOLE_SOCKET_NAME).toString();
-    if (socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-      throw new InvalidArgument("state dir path too long for a unix socket (" + socket + "); the daemon's data root (--data-root) needs a shorter path");
-    }
   }
 
   /** A shim with pipes, no stdin, and the default log limits. */

@@ -25,7 +25,7 @@ final class LibraryProcesses {
    */
   static Shim create(ContainerRuntime library, Shim shim, Path bundle, TaskStdio stdio) {
     ShimClient client = shim.client();
-    Path console = stdio.terminal() ? shim.stateDir().resolve(ShimClient.CONSOLE_SOCKET_NAME) : null;
+    Path console = stdio.terminal() ? ShimClient.consoleAddress(shim.shimPid()) : null;
     InitSpawner spawner = (binary, streamFd, syncFd) -> client.spawn(binary, streamFd, syncFd, stdio.terminal(),
         stdio.stdin());
     ContainerState state = null;
@@ -67,7 +67,7 @@ final class LibraryProcesses {
   static long exec(ContainerRuntime library, Shim shim, String execId, byte[] process, boolean terminal,
       boolean stdin) {
     ShimClient client = shim.client().exec(execId);
-    Path console = terminal ? shim.stateDir().resolve(ShimClient.CONSOLE_SOCKET_NAME) : null;
+    Path console = terminal ? ShimClient.consoleAddress(shim.shimPid()) : null;
     InitSpawner spawner = (binary, streamFd, syncFd) -> client.spawn(binary, streamFd, syncFd, terminal, stdin);
     try {
       int pid = library.exec(shim.id(), SpecLoader.parseProcess(process, "exec " + execId),
