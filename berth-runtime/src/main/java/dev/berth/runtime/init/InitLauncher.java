@@ -63,7 +63,8 @@ public final class InitLauncher {
     int[] pipe = null;
     int[] sync = null;
     int initPid = -1;
-    int containerPid = -1;
+    // Set as soon as the init reports it, so that a failure afterwards still kills that process.
+    int[] containerPid = {-1};
     try {
       pipe = sys.pipe();
       sync = sys.seqpacketPair();
@@ -75,14 +76,14 @@ public final class InitLauncher {
       sys.writeFully(pipe[1], stream);
       sys.close(pipe[1]);
       pipe[1] = -1;
-      containerPid = converse(sync[0], listener);
+      converse(sync[0], listener, containerPid);
       reap(initPid);
-      return new LaunchedProcess(containerPid);
+      return new LaunchedProcess(containerPid[0]);
     } catch (ErrnoException e) {
-      cleanUp(initPid, containerPid);
+      cleanUp(initPid, containerPid[0]);
       throw new Internal("cannot start berth-init: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      cleanUp(initPid, containerPid);
+      cleanUp(initPid, containerPid[0]);
       throw e;
     } finally {
       closeAll(pipe);
@@ -90,28 +91,28 @@ public final class InitLauncher {
     }
   }
 
-  private int converse(int syncFd, Listener listener) throws ErrnoException {
-    int containerPid = -1;
+  /** Talks the init through its set-up; {@code containerPid[0]} holds the pid once reported. */
+  private void converse(int syncFd, Listener listener, int[] containerPid) throws ErrnoException {
     for (;;) {
       byte[] msg = sys.recv(syncFd, 8192);
       if (msg.length == 0) {
-        throw new Internal(containerPid < 0
+        throw new Internal(containerPid[0] < 0
             ? "berth-init exited without reporting a container process"
             : "the container process exited during set-up");
       }
       String text = new String(msg, StandardCharsets.UTF_8);
       if (text.startsWith("pid ")) {
-        containerPid = Integer.parseInt(text.substring(4).trim());
+        containerPid[0] = Integer.parseInt(text.substring(4).trim());
       } else if (text.equals("hooks")) {
-        listener.pausedForHooks(containerPid);
+        listener.pausedForHooks(containerPid[0]);
         sys.writeFully(syncFd, "resume".getBytes(StandardCharsets.UTF_8));
       } else if (text.equals("ready")) {
-        if (containerPid < 0) {
-          containerPid = awaitPid(syncFd);
+        if (containerPid[0] < 0) {
+          containerPid[0] = awaitPid(syncFd);
         }
-        return containerPid;
+        return;
       } else if (text.startsWith("error ")) {
-        throw classify(text.substring(6), containerPid);
+        throw classify(text.substring(6), containerPid[0]);
       } else {
         throw new Internal("berth-init sent an unknown message: " + text);
       }
