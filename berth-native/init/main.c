@@ -111,7 +111,20 @@ static void write_id_maps(pid_t pid, const struct config *cfg) {
   }
 }
 
+/*
+ * The caller's preserved fds (--preserve-fds) become the process's 3, 4, …, without close-on-exec; every
+ * other fd above 2 was marked close-on-exec. They arrive above 3 (3 and 4 were the stream and the sync
+ * socket, both closed by now), so moving them down in ascending order never overwrites one not yet moved.
+ */
+static void pass_preserved_fds(const struct config *cfg) {
+  for (uint64_t i = 0; i < cfg->preserved_count; i++) {
+    int from = (int)(cfg->preserved_first + i), to = (int)(3 + i);
+    if (dup2(from, to) != to) die("pass preserved fd %d as fd %d", from, to);
+  }
+}
+
 static void exec_process(const struct config *cfg, const char *path) {
+  pass_preserved_fds(cfg);
   struct config *c = (struct config *)cfg; /* the arrays have room for the terminating NULL */
   c->envp[c->n_env] = NULL;
   c->argv[c->n_args] = NULL;
@@ -133,13 +146,17 @@ static void wait_for_start(const struct config *cfg, int fifo_fd) {
   process_run_hooks(cfg, HOOK_START_CONTAINER);
 }
 
-static void container_main(const struct config *cfg, int console_fd, int fifo_fd, int userns_pipe) {
-  if (userns_pipe >= 0) {
-    char c;
-    if (read(userns_pipe, &c, 1) != 1) fail("the parent did not write the id mappings");
-    close(userns_pipe);
-    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) die("become root in the user namespace");
-  }
+/*
+ * The container process waits for its parent to release it: the parent first writes the id
+ * mappings (user namespace) and reports "pid N", so the runtime knows the pid before this process
+ * sends anything on the shared sync socket (the prestart hooks need it).
+ */
+static void container_main(const struct config *cfg, int console_fd, int fifo_fd, int release_pipe) {
+  char c;
+  if (read(release_pipe, &c, 1) != 1) fail("the parent did not release the container process");
+  close(release_pipe);
+  if ((cfg->clone_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0))
+    die("become root in the user namespace");
   if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) != 0) die("sethostname %s", cfg->hostname);
   if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) != 0) die("setdomainname %s", cfg->domainname);
   rootfs_prepare(cfg);
@@ -157,7 +174,7 @@ static void container_main(const struct config *cfg, int console_fd, int fifo_fd
   const char *path = process_find_executable(cfg, buf, sizeof(buf));
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   if (sync_send("ready") != 0) _exit(1);
-  close(SYNC_FD);
+  sync_close();
   if (fifo_fd >= 0) wait_for_start(cfg, fifo_fd);
   exec_process(cfg, path);
 }
@@ -167,20 +184,19 @@ static int create_main(const struct config *cfg) {
   int fifo_fd = -1;
   if (cfg->exec_fifo && (fifo_fd = open(cfg->exec_fifo, O_PATH | O_CLOEXEC)) < 0) die("open the exec fifo %s", cfg->exec_fifo);
   join_namespaces(cfg);
-  int userns[2] = {-1, -1};
-  if ((cfg->clone_flags & CLONE_NEWUSER) && pipe2(userns, O_CLOEXEC) != 0) die("pipe");
+  int release[2];
+  if (pipe2(release, O_CLOEXEC) != 0) die("pipe");
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)cfg->clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
   if (pid < 0) die("clone the container process (flags 0x%llx)", (unsigned long long)cfg->clone_flags);
   if (pid == 0) {
-    if (userns[1] >= 0) close(userns[1]);
-    container_main(cfg, console_fd, fifo_fd, userns[0]);
+    close(release[1]);
+    container_main(cfg, console_fd, fifo_fd, release[0]);
   }
-  if (cfg->clone_flags & CLONE_NEWUSER) {
-    write_id_maps(pid, cfg);
-    if (write(userns[1], "1", 1) != 1) die("release the container process");
-  }
+  close(release[0]);
+  if (cfg->clone_flags & CLONE_NEWUSER) write_id_maps(pid, cfg);
+  if (sync_send("pid %d", pid) != 0) die("report the container's pid");
+  if (write(release[1], "1", 1) != 1) die("release the container process");
   /* Exit so the container process is reparented to the runtime's subreaper, as with runc. */
-  sync_send("pid %d", pid);
   return 0;
 }
 
@@ -196,6 +212,7 @@ static int join_main(const struct config *cfg) {
     const char *path = process_find_executable(cfg, buf, sizeof(buf));
     syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (sync_send("ready") != 0) _exit(1);
+    sync_close();
     exec_process(cfg, path);
   }
   sync_send("pid %d", pid);

@@ -18,6 +18,8 @@ import java.util.Map;
  * throws with the init's own message after killing whatever it started.
  */
 public final class InitLauncher {
+  /** berth-init's fd of the first extra fd a spawner passes (3 is the stream, 4 the sync socket). */
+  public static final int FIRST_EXTRA_FD = 5;
   private static final int SIGKILL = 9;
 
   private final Path initBinary;
@@ -50,16 +52,35 @@ public final class InitLauncher {
    * process; null inherits this process's own stdio.
    */
   public InitSpawner local(Map<Integer, Integer> stdio) {
-    return (binary, streamFd, syncFd) -> {
-      Map<Integer, Integer> fds = new HashMap<>(stdio == null ? Map.of() : stdio);
-      fds.put(3, streamFd);
-      fds.put(4, syncFd);
-      return sys.spawn(binary.toString(), List.of("berth-init"), List.of(), fds);
+    return new InitSpawner() {
+      @Override
+      public int spawn(Path binary, int streamFd, int syncFd) throws ErrnoException {
+        return spawn(binary, streamFd, syncFd, List.of());
+      }
+
+      @Override
+      public int spawn(Path binary, int streamFd, int syncFd, List<Integer> extraFds) throws ErrnoException {
+        Map<Integer, Integer> fds = new HashMap<>(stdio == null ? Map.of() : stdio);
+        fds.put(3, streamFd);
+        fds.put(4, syncFd);
+        for (int i = 0; i < extraFds.size(); i++) {
+          fds.put(FIRST_EXTRA_FD + i, extraFds.get(i));
+        }
+        return sys.spawn(binary.toString(), List.of("berth-init"), List.of(), fds);
+      }
     };
   }
 
   /** Launches the init with {@code stream}, started by {@code spawner}. */
   public LaunchedProcess launch(byte[] stream, InitSpawner spawner, Listener listener) {
+    return launch(stream, spawner, List.of(), listener);
+  }
+
+  /**
+   * Launches the init with {@code stream}, started by {@code spawner} with {@code extraFds} on its fds
+   * {@link #FIRST_EXTRA_FD}, +1, … (the stream refers to them by those numbers).
+   */
+  public LaunchedProcess launch(byte[] stream, InitSpawner spawner, List<Integer> extraFds, Listener listener) {
     int[] pipe = null;
     int[] sync = null;
     int initPid = -1;
@@ -68,7 +89,7 @@ public final class InitLauncher {
     try {
       pipe = sys.pipe();
       sync = sys.seqpacketPair();
-      initPid = spawner.spawn(initBinary, pipe[0], sync[1]);
+      initPid = spawner.spawn(initBinary, pipe[0], sync[1], extraFds);
       sys.close(pipe[0]);
       sys.close(sync[1]);
       pipe[0] = sync[1] = -1;
@@ -104,6 +125,9 @@ public final class InitLauncher {
       if (text.startsWith("pid ")) {
         containerPid[0] = Integer.parseInt(text.substring(4).trim());
       } else if (text.equals("hooks")) {
+        if (containerPid[0] < 0) {
+          throw new Internal("berth-init paused for the hooks before reporting the container's pid");
+        }
         listener.pausedForHooks(containerPid[0]);
         sys.writeFully(syncFd, "resume".getBytes(StandardCharsets.UTF_8));
       } else if (text.equals("ready")) {

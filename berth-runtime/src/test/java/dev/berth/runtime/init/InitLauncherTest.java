@@ -58,6 +58,16 @@ class InitLauncherTest {
   }
 
   @Test
+  void hooksAreNeverRunWithoutTheContainersPid() {
+    RecordingSyscalls sys = new RecordingSyscalls().replies("hooks", "pid 77", "ready");
+    InitLauncher launcher = new InitLauncher(Path.of("/i"), sys);
+    Internal e = assertThrows(Internal.class, () -> launcher.launch(STREAM, launcher.local(null), listener()));
+    assertTrue(e.getMessage().contains("before reporting the container's pid"), e.getMessage());
+    assertEquals(List.of("spawned 1000"), events, "no hook ran");
+    assertEquals(Set.of(), sys.open);
+  }
+
+  @Test
   void anInitErrorIsReportedWithItsOwnMessageAndWhatItStartedIsKilled() {
     RecordingSyscalls sys = new RecordingSyscalls().replies("pid 55",
         "error exec: \"nosuch\": executable file not found in $PATH");
