@@ -162,6 +162,12 @@ static int decode_record(uint16_t tag, struct reader *r, struct config *cfg, cha
     case TAG_STATE: NEED((cfg->state_json = next_string(r)), "state"); break;
     case TAG_CONSOLE_SIZE: NEED(take_u64s(r, v, 2) == 0, "console size"); cfg->console_rows = v[0]; cfg->console_cols = v[1]; break;
     case TAG_PAUSE_FOR_HOOKS: cfg->pause_for_hooks = 1; break;
+    case TAG_PRESERVED_FDS:
+      /* Moved down to 3.. in ascending order, which is safe only when they start above 3. */
+      NEED(take_u64s(r, v, 2) == 0 && v[0] > 3 && v[1] <= 4096, "preserved fds");
+      cfg->preserved_first = v[0];
+      cfg->preserved_count = v[1];
+      break;
     default:
       snprintf(err, errlen, "instruction stream: unknown record tag %u", tag);
       return -1;

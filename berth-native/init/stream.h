@@ -50,7 +50,8 @@ enum tag {
   TAG_STATE = 33,          /* string: the container state JSON given to hooks on stdin */
   TAG_CONSOLE_SIZE = 35,   /* u64 rows, cols */
   TAG_PAUSE_FOR_HOOKS = 36,/* the Java side runs prestart/createRuntime hooks before pivot_root */
-  TAG_MAX = 37
+  TAG_PRESERVED_FDS = 37,  /* u64 first, count: this init's fds first.. become the process's 3..3+count-1 */
+  TAG_MAX = 38
 };
 
 enum mode { MODE_CREATE = 1, MODE_JOIN = 2 };
@@ -117,6 +118,7 @@ struct config {
   size_t n_rlimits;
   uint64_t caps[5], has_caps;
   uint64_t no_new_privs, terminal, pause_for_hooks;
+  uint64_t preserved_first, preserved_count;
   uint64_t console_rows, console_cols;
   const char *oom_score_adj, *console_socket, *exec_fifo, *state_json;
   uint64_t seccomp_flags;

@@ -9,7 +9,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Set once the sync socket is closed: its number may then be reused (a preserved fd). */
+static int sync_closed;
+
+void sync_close(void) {
+  if (!sync_closed) close(SYNC_FD);
+  sync_closed = 1;
+}
+
 int sync_send(const char *fmt, ...) {
+  if (sync_closed) return -1;
   char buf[4096];
   va_list ap;
   va_start(ap, fmt);
@@ -21,6 +30,7 @@ int sync_send(const char *fmt, ...) {
 }
 
 int sync_recv(char *buf, size_t len) {
+  if (sync_closed) return -1;
   ssize_t n;
   do {
     n = recv(SYNC_FD, buf, len - 1, 0);

@@ -10,6 +10,8 @@
 
 /* Sends a message on the sync socket (one datagram). Returns 0 or -1. */
 int sync_send(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Closes the sync socket; later sends fail instead of writing to whatever reuses its number. */
+void sync_close(void);
 /* Waits for a message from the runtime; returns its length or -1. */
 int sync_recv(char *buf, size_t len);
 

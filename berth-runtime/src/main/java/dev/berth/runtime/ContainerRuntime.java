@@ -32,9 +32,21 @@ public final class ContainerRuntime {
   /**
    * Options of create. {@code stdio} maps the container's fds 0-2 to fds of this process (null =
    * inherit); {@code spawner}, when not null, starts berth-init elsewhere and decides its stdio itself.
+   * {@code preservedFds} are fds of this process that the container process gets as its fds 3, 4, … in
+   * order (runc's --preserve-fds passes 3..3+N-1); a spawner must pass them on (see {@link
+   * InitSpawner#spawn(Path, int, int, List)}).
    */
   public record CreateOptions(Path pidFile, Path consoleSocket, boolean noPivot, Map<Integer, Integer> stdio,
-      InitSpawner spawner) {
+      InitSpawner spawner, List<Integer> preservedFds) {
+    public CreateOptions {
+      preservedFds = preservedFds == null ? List.of() : List.copyOf(preservedFds);
+    }
+
+    public CreateOptions(Path pidFile, Path consoleSocket, boolean noPivot, Map<Integer, Integer> stdio,
+        InitSpawner spawner) {
+      this(pidFile, consoleSocket, noPivot, stdio, spawner, List.of());
+    }
+
     public CreateOptions(Path pidFile, Path consoleSocket, boolean noPivot, Map<Integer, Integer> stdio) {
       this(pidFile, consoleSocket, noPivot, stdio, null);
     }
@@ -44,9 +56,18 @@ public final class ContainerRuntime {
     }
   }
 
-  /** Options of exec; {@code stdio} and {@code spawner} as for create. */
+  /** Options of exec; {@code stdio}, {@code spawner} and {@code preservedFds} as for create. */
   public record ExecOptions(Path pidFile, Path consoleSocket, boolean detach, Map<Integer, Integer> stdio,
-      InitSpawner spawner) {
+      InitSpawner spawner, List<Integer> preservedFds) {
+    public ExecOptions {
+      preservedFds = preservedFds == null ? List.of() : List.copyOf(preservedFds);
+    }
+
+    public ExecOptions(Path pidFile, Path consoleSocket, boolean detach, Map<Integer, Integer> stdio,
+        InitSpawner spawner) {
+      this(pidFile, consoleSocket, detach, stdio, spawner, List.of());
+    }
+
     public ExecOptions(Path pidFile, Path consoleSocket, boolean detach, Map<Integer, Integer> stdio) {
       this(pidFile, consoleSocket, detach, stdio, null);
     }

@@ -32,7 +32,8 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = {"--additional-gids", "-g"}) List<Long> additionalGids = new ArrayList<>();
   @Option(names = {"--cap", "-c"}) List<String> caps = new ArrayList<>();
   @Option(names = "--no-new-privs") boolean noNewPrivs;
-  @Option(names = "--preserve-fds") int preserveFds;
+  @Option(names = "--preserve-fds", description = "pass this process's fds 3..3+N-1 to the process as the same fds")
+  int preserveFds;
   @Option(names = "--apparmor", hidden = true) String apparmor;
   @Option(names = "--process-label", hidden = true) String label;
   @Parameters(index = "0", paramLabel = "ID") String id;
@@ -40,9 +41,6 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (preserveFds != 0) {
-      throw new InvalidArgument("--preserve-fds is not supported yet");
-    }
     ContainerRuntime rt = main.runtime();
     Process process = processFile != null ? fromFile() : fromArgs(rt);
     if (!detach) {
@@ -50,7 +48,8 @@ final class ExecCommand implements Callable<Integer> {
     }
     int pid = rt.exec(id, process, new ContainerRuntime.ExecOptions(
         pidFile == null ? null : pidFile.toAbsolutePath(),
-        consoleSocket == null ? null : consoleSocket.toAbsolutePath(), detach, null));
+        consoleSocket == null ? null : consoleSocket.toAbsolutePath(), detach, null, null,
+        LifecycleCommands.CreateArgs.preservedFds(preserveFds)));
     return detach ? 0 : rt.waitForPid(pid);
   }
 

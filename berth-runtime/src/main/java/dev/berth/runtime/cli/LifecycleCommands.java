@@ -39,15 +39,21 @@ final class LifecycleCommands {
     @Option(names = "--no-new-keyring", description = "accepted for runc compatibility; no session keyring is made")
     boolean noNewKeyring;
 
-    @Option(names = "--preserve-fds", description = "extra fds to pass (not supported yet: only 0)")
+    @Option(names = "--preserve-fds", description = "pass this process's fds 3..3+N-1 to the container as the same fds")
     int preserveFds;
 
     ContainerRuntime.CreateOptions options() {
-      if (preserveFds != 0) {
-        throw new InvalidArgument("--preserve-fds is not supported yet");
-      }
       return new ContainerRuntime.CreateOptions(pidFile == null ? null : pidFile.toAbsolutePath(),
-          consoleSocket == null ? null : consoleSocket.toAbsolutePath(), noPivot, null);
+          consoleSocket == null ? null : consoleSocket.toAbsolutePath(), noPivot, null, null,
+          preservedFds(preserveFds));
+    }
+
+    /** runc's --preserve-fds N: this process's fds 3..3+N-1. */
+    static List<Integer> preservedFds(int n) {
+      if (n < 0) {
+        throw new InvalidArgument("--preserve-fds must not be negative, got " + n);
+      }
+      return java.util.stream.IntStream.range(3, 3 + n).boxed().toList();
     }
   }
 

@@ -43,6 +43,7 @@ final class Creation {
     Spec spec = SpecLoader.load(bundleDir);
     Path rootfs = Validator.validate(spec, bundleDir);
     SeccompProgram seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
+    PreservedFds.check(options.preservedFds());
     Path dir = store.claim(id);
     Cgroup cgroup = null;
     int pid = -1;
@@ -61,9 +62,10 @@ final class Creation {
       boolean pause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime()));
       byte[] stream = InitPlan.forCreate(spec, new InitPlan.CreateOptions(rootfs, fifo, options.consoleSocket(),
           options.noPivot(), seccomp, cgroup,
-          new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause));
+          new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause, options.preservedFds().size()));
       InitLauncher.LaunchedProcess launched = launcher.launch(stream,
-          options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), new InitLauncher.Listener() {
+          options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), options.preservedFds(),
+          new InitLauncher.Listener() {
         @Override
         public void spawned(int initPid) {
           placed.addProcess(initPid);

@@ -232,12 +232,14 @@ public final class Lifecycle {
       throw new Conflict("cannot exec in container " + id + ": it is " + st.json());
     }
     Validator.validateProcess(process, "process");
+    PreservedFds.check(options.preservedFds());
     Spec spec = SpecLoader.load(Path.of(s.bundle()));
     var seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
-    byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp);
+    byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp,
+        options.preservedFds().size());
     Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
     var spawner = options.spawner() != null ? options.spawner() : launcher.local(options.stdio());
-    int pid = launcher.launch(stream, spawner, cgroup::addProcess).pid();
+    int pid = launcher.launch(stream, spawner, options.preservedFds(), cgroup::addProcess).pid();
     if (options.pidFile() != null) {
       try {
         AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));

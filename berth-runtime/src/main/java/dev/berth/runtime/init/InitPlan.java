@@ -50,7 +50,10 @@ public final class InitPlan {
 
   private InitPlan() {}
 
-  /** What create needs besides the spec. */
+  /**
+   * What create needs besides the spec. {@code preservedFds}: how many extra fds the init was given
+   * (from {@link InitLauncher#FIRST_EXTRA_FD} on) for the container process to keep as 3, 4, ….
+   */
   public record CreateOptions(
       Path rootfs,
       Path execFifo,
@@ -59,7 +62,13 @@ public final class InitPlan {
       SeccompProgram seccomp,
       Cgroup cgroup,
       String stateJson,
-      boolean pauseForHooks) {}
+      boolean pauseForHooks,
+      int preservedFds) {
+    public CreateOptions(Path rootfs, Path execFifo, Path consoleSocket, boolean noPivot, SeccompProgram seccomp,
+        Cgroup cgroup, String stateJson, boolean pauseForHooks) {
+      this(rootfs, execFifo, consoleSocket, noPivot, seccomp, cgroup, stateJson, pauseForHooks, 0);
+    }
+  }
 
   public static byte[] forCreate(Spec spec, CreateOptions o) {
     Linux linux = spec.linuxOrEmpty();
@@ -117,11 +126,18 @@ public final class InitPlan {
     if (o.pauseForHooks()) {
       s.flag(Tag.PAUSE_FOR_HOOKS);
     }
+    preservedFds(s, o.preservedFds());
     return s.finish();
   }
 
   /** exec: join the namespaces of {@code pid} and run {@code process} there. */
   public static byte[] forExec(Spec spec, Process process, int pid, Path consoleSocket, SeccompProgram seccomp) {
+    return forExec(spec, process, pid, consoleSocket, seccomp, 0);
+  }
+
+  /** exec, the process keeping {@code preservedFds} extra fds given to the init (see {@link CreateOptions}). */
+  public static byte[] forExec(Spec spec, Process process, int pid, Path consoleSocket, SeccompProgram seccomp,
+      int preservedFds) {
     InitStream s = new InitStream().u64(Tag.MODE, InitStream.MODE_JOIN);
     Set<String> joined = new HashSet<>();
     for (LinuxNamespace ns : spec.linuxOrEmpty().namespacesOrEmpty()) {
@@ -131,7 +147,14 @@ public final class InitPlan {
       }
     }
     process(s, process, consoleSocket, seccomp);
+    preservedFds(s, preservedFds);
     return s.finish();
+  }
+
+  private static void preservedFds(InitStream s, int count) {
+    if (count > 0) {
+      s.u64(Tag.PRESERVED_FDS, InitLauncher.FIRST_EXTRA_FD, count);
+    }
   }
 
   static long cloneFlag(String type) {

@@ -128,8 +128,9 @@ public final class LinuxSyscalls implements Syscalls {
       check((int) ATTR_INIT_.H.invokeExact(st, attr), "posix_spawnattr_init");
       try {
         // Sources are first copied above every target so one dup2 can never clobber another's source.
+        int above = Math.max(64, fdMap.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
         for (var e : fdMap.entrySet()) {
-          int high = (int) FCNTL_.H.invokeExact(st, (int) e.getValue(), F_DUPFD_CLOEXEC, 64);
+          int high = (int) FCNTL_.H.invokeExact(st, (int) e.getValue(), F_DUPFD_CLOEXEC, above);
           ErrnoException.check(high, st, "fcntl F_DUPFD_CLOEXEC", "fd " + e.getValue());
           temporaries.add(high);
           check((int) FA_DUP2_.H.invokeExact(st, actions, high, (int) e.getKey()), "posix_spawn_file_actions_adddup2");

@@ -49,6 +49,28 @@ class InitLauncherTest {
   }
 
   @Test
+  void extraFdsGoToTheInitsFds5AndUp() {
+    RecordingSyscalls sys = new RecordingSyscalls().replies("pid 4242", "ready");
+    InitLauncher launcher = new InitLauncher(Path.of("/i"), sys);
+    launcher.launch(STREAM, launcher.local(null), List.of(3, 4, 7), listener());
+    assertEquals(Map.of(3, 10, 4, 13, 5, 3, 6, 4, 7, 7), sys.lastSpawnFds,
+        "the caller's fds 3, 4 and 7 on 5, 6 and 7, clear of the stream and the sync socket");
+  }
+
+  @Test
+  void aSpawnerThatCannotPassFdsRefusesExtraFdsAndNothingIsLeft() {
+    RecordingSyscalls sys = new RecordingSyscalls();
+    InitLauncher launcher = new InitLauncher(Path.of("/i"), sys);
+    InitSpawner shim = (binary, streamFd, syncFd) -> {
+      throw new AssertionError("started although the fds could not be passed");
+    };
+    InvalidArgument e = assertThrows(InvalidArgument.class, () -> launcher.launch(STREAM, shim, List.of(3),
+        listener()));
+    assertTrue(e.getMessage().contains("cannot pass 1 extra fds"), e.getMessage());
+    assertEquals(Set.of(), sys.open);
+  }
+
+  @Test
   void pausesForHooksAndResumesTheInit() {
     RecordingSyscalls sys = new RecordingSyscalls().replies("pid 77", "hooks", "ready");
     InitLauncher launcher = new InitLauncher(Path.of("/i"), sys);

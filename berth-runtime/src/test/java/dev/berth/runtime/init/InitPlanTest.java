@@ -1,0 +1,42 @@
+package dev.berth.runtime.init;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.runtime.defaults.DefaultSpec;
+import dev.berth.runtime.init.InitStream.Tag;
+import dev.berth.runtime.spec.Spec;
+import dev.berth.runtime.spec.SpecLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the plan tells berth-init, read back from the stream. */
+class InitPlanTest {
+  private static Spec spec() {
+    String json = new String(DefaultSpec.bytes(false), StandardCharsets.UTF_8)
+        .replaceFirst("\"terminal\"\\s*:\\s*true", "\"terminal\": false");
+    return SpecLoader.parse(json.getBytes(StandardCharsets.UTF_8), "config.json");
+  }
+
+  private static InitPlan.CreateOptions create(int preservedFds) {
+    return new InitPlan.CreateOptions(Path.of("/b/rootfs"), Path.of("/s/fifo"), null, false, null, null, "{}", false,
+        preservedFds);
+  }
+
+  @Test
+  void preservedFdsAreTheExtraFdsFromFd5On() {
+    var create = StreamRecords.parse(InitPlan.forCreate(spec(), create(2))).one(Tag.PRESERVED_FDS);
+    assertEquals(List.of(5L, 2L), List.of(create.u64(0), create.u64(1)));
+    var exec = StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null, 3))
+        .one(Tag.PRESERVED_FDS);
+    assertEquals(List.of(5L, 3L), List.of(exec.u64(0), exec.u64(1)));
+  }
+
+  @Test
+  void withoutPreservedFdsThereIsNoRecord() {
+    assertEquals(List.of(), StreamRecords.parse(InitPlan.forCreate(spec(), create(0))).all(Tag.PRESERVED_FDS));
+    assertEquals(List.of(), StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null))
+        .all(Tag.PRESERVED_FDS));
+  }
+}
