@@ -15,12 +15,13 @@ import dev.berth.daemon.events.EventRoutes;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.exec.ExecRoutes;
 import dev.berth.daemon.images.ImageRoutes;
-import dev.berth.daemon.images.ImageUsers;
 import dev.berth.daemon.server.ApiServer;
 import dev.berth.daemon.server.Listener;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
 import dev.berth.images.gc.GarbageCollector;
+import dev.berth.images.service.ImageUsers;
+import dev.berth.images.service.Images;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import dev.berth.runtime.cgroups.CgroupFs;
@@ -70,13 +71,13 @@ final class Daemon {
       lifecycle.restore();
       Router router = new Router();
       ContainerFilesystem files = new ContainerFilesystem(containers, snapshots, images);
-      new SystemRoutes(images, dataRoot, containers, files).register(router);
       GarbageCollector gc = new GarbageCollector(images, snapshots);
-      new ImageRoutes(images, dataRoot.resolve("images"), id -> containers.all().stream()
+      Images imageOps = new Images(images, id -> containers.all().stream()
           .filter(c -> c.image().equals(id))
-          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(), events,
-          () -> gc.collect(containerIds(containers)).stream().mapToLong(GarbageCollector.Item::bytes).sum())
-          .register(router);
+          .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(),
+          () -> gc.collect(containerIds(containers)).stream().mapToLong(GarbageCollector.Item::bytes).sum());
+      new SystemRoutes(images, imageOps, dataRoot, containers, files).register(router);
+      new ImageRoutes(imageOps, images, dataRoot.resolve("images"), events).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, config.defaultRuntime(),
           containerEvents), lifecycle,
           client, files,

@@ -142,9 +142,10 @@ public final class ImageStore {
         }
       }
     }
-    String id = tags().get(Reference.parse(nameOrId).toString());
+    Reference ref = Reference.parse(nameOrId);
+    String id = tags().get(ref.toString());
     if (id == null) {
-      throw new NotFound("No such image: " + nameOrId);
+      throw new NotFound("No such image: " + ref.familiar());
     }
     return get(id);
   }

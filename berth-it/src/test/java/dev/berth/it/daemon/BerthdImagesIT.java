@@ -85,6 +85,44 @@ class BerthdImagesIT {
     assertTrue(pull.err().contains("pulling images is not supported yet"), pull.toString());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/usr/local/bin/docker", "/usr/bin/docker"})
+  void listFiltersAndRemovalConflicts(String cli) {
+    String name = "flt" + Math.abs(cli.hashCode());
+    String first = docker(cli, "import", "--change", "LABEL tier=base", rootfsTar.toString(), name + "/a:1").ok().out().strip();
+    String second = docker(cli, "import", "--change", "LABEL tier=app", rootfsTar.toString(), name + "/b:1").ok().out().strip();
+    docker(cli, "tag", name + "/b:1", name + "/b:2").ok();
+    String dangling = docker(cli, "import", rootfsTar.toString()).ok().out().strip();
+    try {
+      assertEquals(name + "/a:1", docker(cli, "images", "--filter", "reference=" + name + "/a*", "--format",
+          "{{.Repository}}:{{.Tag}}").ok().out().strip());
+      assertEquals(List.of(name + "/b:1", name + "/b:2"), docker(cli, "images", "--filter", "label=tier=app",
+          "--format", "{{.Repository}}:{{.Tag}}").ok().out().lines().sorted().toList());
+      assertTrue(docker(cli, "images", "-q", "--no-trunc", "--filter", "dangling=true").ok().out().contains(dangling));
+      assertTrue(docker(cli, "images", "-q", "--no-trunc", "--filter", "since=" + name + "/a:1").ok().out()
+          .contains(second));
+      assertEquals("", docker(cli, "images", "-q", "--filter", "before=" + name + "/a:1", "--filter",
+          "reference=" + name + "/*").ok().out().strip());
+      Cmd.Result badFilter = docker(cli, "images", "--filter", "dangling=maybe");
+      assertNotEquals(0, badFilter.exit());
+      assertTrue(badFilter.err().contains("invalid filter 'dangling=[maybe]'"), badFilter.toString());
+
+      Cmd.Result several = docker(cli, "rmi", second);
+      assertNotEquals(0, several.exit());
+      assertTrue(several.err().contains("unable to delete " + second.substring(7, 19)
+          + " (must be forced) - image is referenced in multiple repositories"), several.toString());
+      String container = berthd.dockerWith(cli, "create", name + "/a:1", "true").ok().out().strip();
+      Cmd.Result used = docker(cli, "rmi", name + "/a:1");
+      assertNotEquals(0, used.exit());
+      assertTrue(used.err().contains("conflict: unable to remove repository reference \"" + name + "/a:1\" (must force)"
+          + " - container " + container.substring(0, 12) + " is using its referenced image " + first.substring(7, 19)),
+          used.toString());
+      docker(cli, "rm", container).ok();
+    } finally {
+      docker(cli, "rmi", "-f", name + "/a:1", name + "/b:1", name + "/b:2", dangling);
+    }
+  }
+
   @Test
   void loadsAnOciLayoutSkopeoWrote() throws Exception {
     berthd.docker("import", rootfsTar.toString(), "ocisrc:1").ok();

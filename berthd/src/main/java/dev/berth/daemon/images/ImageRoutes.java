@@ -1,54 +1,51 @@
 package dev.berth.daemon.images;
 
-import dev.berth.common.error.Conflict;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.daemon.events.Events;
+import dev.berth.daemon.server.ApiFilters;
 import dev.berth.daemon.server.ApiRequest;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.Router;
-import dev.berth.images.archive.ArchiveWriter;
 import dev.berth.images.archive.ArchiveLoader;
-import dev.berth.images.digest.Digest;
+import dev.berth.images.archive.ArchiveWriter;
 import dev.berth.images.importer.RootfsImporter;
-import dev.berth.images.model.ImageConfig;
 import dev.berth.images.model.ImageRecord;
 import dev.berth.images.reference.Reference;
+import dev.berth.images.service.HistoryEntry;
+import dev.berth.images.service.ImageDetails;
+import dev.berth.images.service.ImageSummary;
+import dev.berth.images.service.Images;
+import dev.berth.images.service.PruneReport;
+import dev.berth.images.service.Removal;
 import dev.berth.images.store.ImageStore;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The image endpoints backed by berth-images: list, inspect, tag, remove, save (get), load and
- * import (create?fromSrc). Pull and push arrive with the registry issue: create?fromImage answers so.
+ * The image endpoints: list, inspect, history, tag, remove and prune through berth-images' {@link Images}
+ * service, save (get), load and import (create?fromSrc) through its archives and importer. This class
+ * shapes Docker's JSON and publishes events; the semantics are the library's. Pull and push arrive
+ * with the registry issue: create?fromImage answers so.
  */
 public final class ImageRoutes {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Images images;
   private final ImageStore store;
   private final Path tmp;
-
-  private final ImageUsers users;
   private final Events events;
 
-  /** Removes what no image, layer or container owns any more; returns the bytes freed. */
-  @FunctionalInterface
-  public interface Garbage {
-    long collect();
-  }
-
-  private final Garbage garbage;
-
-  public ImageRoutes(ImageStore store, Path tmp, ImageUsers users, Events events, Garbage garbage) {
-    this.garbage = garbage;
+  public ImageRoutes(Images images, ImageStore store, Path tmp, Events events) {
+    this.images = images;
     this.store = store;
     this.tmp = tmp;
-    this.users = users;
     this.events = events;
   }
 
@@ -58,105 +55,64 @@ public final class ImageRoutes {
   }
 
   public void register(Router router) {
-    router.add("GET", "/images/json", r -> ApiResponse.json(list()));
+    router.add("GET", "/images/json", r -> ApiResponse.json(list(r)));
     router.add("GET", "/images/get", r -> save(r.params("names")));
     router.add("POST", "/images/load", this::load);
     router.add("POST", "/images/create", this::create);
-    router.add("POST", "/images/prune", r -> ApiResponse.json(prune()));
-    router.add("GET", "/images/(.+)/json", r -> ApiResponse.json(inspect(store.resolve(r.group(1)))));
+    router.add("POST", "/images/prune", r -> ApiResponse.json(prune(r)));
+    router.add("GET", "/images/(.+)/json", r -> ApiResponse.json(inspect(images.inspect(r.group(1)))));
     router.add("GET", "/images/(.+)/get", r -> save(List.of(r.group(1))));
-    router.add("GET", "/images/(.+)/history", r -> ApiResponse.json(history(store.resolve(r.group(1)))));
+    router.add("GET", "/images/(.+)/history", r -> ApiResponse.json(images.history(r.group(1)).stream()
+        .map(ImageRoutes::history).toList()));
     router.add("POST", "/images/(.+)/tag", this::tag);
     router.add("DELETE", "/images/(.+)", r -> ApiResponse.json(remove(r.group(1), r.flag("force"))));
   }
 
-  private List<Map<String, Object>> list() {
+  private List<Map<String, Object>> list(ApiRequest r) {
     List<Map<String, Object>> out = new ArrayList<>();
-    Map<String, List<Reference>> tags = store.tagsById();
-    for (ImageRecord image : store.list()) {
-      ImageConfig config = config(image);
+    for (ImageSummary s : images.list(ApiFilters.parse(r.param("filters"), Images.LIST_FILTERS))) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("Id", image.id());
+      m.put("Id", s.id());
       m.put("ParentId", "");
-      m.put("RepoTags", tags.getOrDefault(image.id(), List.of()).stream().map(Reference::familiar).toList());
-      m.put("RepoDigests", List.of());
-      m.put("Created", created(config));
-      m.put("Size", size(image));
+      m.put("RepoTags", s.repoTags());
+      m.put("RepoDigests", s.repoDigests());
+      m.put("Created", s.created());
+      m.put("Size", s.size());
       m.put("SharedSize", -1);
-      m.put("Labels", config.raw().path("config").path("Labels").isObject()
-          ? JSON.convertValue(config.raw().path("config").path("Labels"), Map.class) : Map.of());
+      m.put("Labels", s.labels());
       m.put("Containers", -1);
       out.add(m);
     }
     return out;
   }
 
-  private Map<String, Object> inspect(ImageRecord image) {
-    ImageConfig config = config(image);
+  private static Map<String, Object> inspect(ImageDetails d) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("Id", image.id());
-    m.put("RepoTags", store.tagsOf(image.id()).stream().map(Reference::familiar).toList());
-    m.put("RepoDigests", List.of());
+    m.put("Id", d.id());
+    m.put("RepoTags", d.repoTags());
+    m.put("RepoDigests", d.repoDigests());
     m.put("Parent", "");
-    m.put("Comment", config.raw().path("history").path(config.raw().path("history").size() - 1).path("comment").asText(""));
-    m.put("Created", config.created());
-    m.put("Author", config.raw().path("author").asText(""));
-    m.put("Config", config.raw().path("config"));
-    m.put("Architecture", config.architecture());
-    m.put("Os", config.os());
-    m.put("Size", size(image));
-    m.put("RootFS", Map.of("Type", "layers", "Layers", config.diffIds()));
+    m.put("Comment", d.comment());
+    m.put("Created", d.created());
+    m.put("Author", d.author());
+    m.put("Config", d.config());
+    m.put("Architecture", d.architecture());
+    m.put("Os", d.os());
+    m.put("Size", d.size());
+    m.put("RootFS", Map.of("Type", "layers", "Layers", d.diffIds()));
     m.put("Metadata", Map.of("LastTagTime", "0001-01-01T00:00:00Z"));
     return m;
   }
 
-  /** Newest first, as Docker lists it; only the top entry carries the image id and the tags. */
-  private List<Map<String, Object>> history(ImageRecord image) {
-    ImageConfig config = config(image);
-    List<Map<String, Object>> out = new ArrayList<>();
-    var entries = config.raw().path("history");
-    int layer = 0;
-    List<Long> sizes = image.layers().stream().map(l -> l.size()).toList();
-    for (var h : entries) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("Id", "<missing>");
-      m.put("Created", createdOf(h.path("created").asText(null)));
-      m.put("CreatedBy", h.path("created_by").asText(""));
-      m.put("Tags", List.of());
-      boolean empty = h.path("empty_layer").asBoolean(false);
-      m.put("Size", empty || layer >= sizes.size() ? 0 : sizes.get(layer++));
-      m.put("Comment", h.path("comment").asText(""));
-      out.add(0, m);
-    }
-    if (!out.isEmpty()) {
-      out.get(0).put("Id", image.id());
-      out.get(0).put("Tags", store.tagsOf(image.id()).stream().map(Reference::familiar).toList());
-    }
-    return out;
-  }
-
-  private static long createdOf(String text) {
-    try {
-      return text == null ? 0 : Instant.parse(text).getEpochSecond();
-    } catch (java.time.format.DateTimeParseException e) {
-      return 0;
-    }
-  }
-
-  private ImageConfig config(ImageRecord image) {
-    return ImageConfig.parse(store.content().read(Digest.parse(image.id())));
-  }
-
-  private static long created(ImageConfig config) {
-    try {
-      return config.created() == null ? 0 : Instant.parse(config.created()).getEpochSecond();
-    } catch (java.time.format.DateTimeParseException e) {
-      return 0;
-    }
-  }
-
-  private static long size(ImageRecord image) {
-    return image.layers().stream().mapToLong(l -> l.size()).sum();
+  private static Map<String, Object> history(HistoryEntry h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", h.id());
+    m.put("Created", h.created());
+    m.put("CreatedBy", h.createdBy());
+    m.put("Tags", h.tags());
+    m.put("Size", h.size());
+    m.put("Comment", h.comment());
+    return m;
   }
 
   private ApiResponse save(List<String> names) throws Exception {
@@ -205,81 +161,43 @@ public final class ImageRoutes {
   }
 
   private ApiResponse tag(ApiRequest r) {
-    ImageRecord image = store.resolve(r.group(1));
-    String repo = r.param("repo");
-    if (repo == null || repo.isEmpty()) {
-      throw new InvalidArgument("repository name is required");
-    }
-    String tag = r.param("tag");
-    Reference ref = Reference.parse(tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
-    store.tag(ref, image.id());
-    publish("tag", image.id(), ref.familiar());
+    Images.Tagged tagged = images.tag(r.group(1), r.param("repo"), r.param("tag"));
+    publish("tag", tagged.imageId(), tagged.name().familiar());
     return ApiResponse.empty(201);
   }
 
   private List<Map<String, String>> remove(String name, boolean force) {
-    ImageRecord image = store.resolve(name);
-    List<Reference> tags = store.tagsOf(image.id());
-    boolean byId = name.startsWith("sha256:") || (name.matches("[a-f0-9]{12,64}") && tags.stream().noneMatch(t -> t.familiar().startsWith(name)));
-    if (byId && tags.size() > 1 && !force) {
-      throw new Conflict("conflict: unable to delete " + Digest.parse(image.id()).shortHex()
-          + " (must be forced) - image is referenced in multiple repositories");
-    }
-    List<ImageUsers.User> using = users.of(image.id());
-    String shortId = Digest.parse(image.id()).shortHex();
-    boolean lastName = byId || tags.size() <= 1;
-    for (ImageUsers.User u : using) {
-      if (u.running() && lastName) {
-        throw new Conflict("conflict: unable to delete " + shortId + " (cannot be forced) - image is being used by"
-            + " running container " + u.containerId().substring(0, 12));
-      }
-      if (!force && lastName) {
-        throw new Conflict(byId
-            ? "conflict: unable to delete " + shortId + " (must be forced) - image is being used by stopped container "
-                + u.containerId().substring(0, 12)
-            : "conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
-                + u.containerId().substring(0, 12) + " is using its referenced image " + shortId);
-      }
-    }
-    List<Map<String, String>> result = new ArrayList<>();
-    List<Reference> untag = byId ? tags : List.of(Reference.parse(name));
-    for (Reference t : untag) {
-      store.untag(t);
-      result.add(Map.of("Untagged", t.familiar()));
-      publish("untag", image.id(), t.familiar());
-    }
-    // An image a container stands on is only untagged, even when forced: the container needs its layers.
-    if (store.tagsOf(image.id()).isEmpty() && using.isEmpty()) {
-      store.remove(image.id());
-      result.add(Map.of("Deleted", image.id()));
-      publish("delete", image.id(), null);
-      // As with Docker, the image's layers go with it unless another image or a container has them.
-      garbage.collect();
-    }
+    return images.remove(name, force).stream().map(this::removed).toList();
+  }
+
+  /** Removes dangling images (or, with dangling=false, unused ones), then whatever of theirs nothing else owns. */
+  private Map<String, Object> prune(ApiRequest r) {
+    PruneReport report = images.prune(ApiFilters.parse(r.param("filters"), Images.PRUNE_FILTERS));
+    List<Map<String, String>> deleted = report.removed().stream().map(this::removed).toList();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
+    result.put("SpaceReclaimed", report.spaceReclaimed());
     return result;
   }
 
-  /** Removes dangling images (no name), and then whatever of theirs nothing else owns. */
-  private Map<String, Object> prune() {
-    List<Map<String, String>> deleted = new ArrayList<>();
-    Map<String, List<Reference>> tags = store.tagsById();
-    for (ImageRecord image : store.list()) {
-      if (!tags.containsKey(image.id()) && users.of(image.id()).isEmpty()) {
-        store.remove(image.id());
-        deleted.add(Map.of("Deleted", image.id()));
-        publish("delete", image.id(), null);
+  /** One line of Docker's delete answer, and its event. */
+  private Map<String, String> removed(Removal removal) {
+    return switch (removal) {
+      case Removal.Untagged u -> {
+        publish("untag", u.imageId(), u.reference());
+        yield Map.of("Untagged", u.reference());
       }
-    }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
-    result.put("SpaceReclaimed", garbage.collect());
-    return result;
+      case Removal.Deleted d -> {
+        publish("delete", d.imageId(), null);
+        yield Map.of("Deleted", d.imageId());
+      }
+    };
   }
 
   private static String jsonLine(String key, String value) {
     try {
       return JSON.writeValueAsString(Map.of(key, value)) + "\r\n";
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -3,6 +3,8 @@ package dev.berth.daemon.system;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.ApiVersion;
 import dev.berth.daemon.server.Router;
+import dev.berth.images.service.ImageSummary;
+import dev.berth.images.service.Images;
 import dev.berth.images.store.ImageStore;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -24,13 +26,16 @@ public final class SystemRoutes {
   static final String ENGINE_VERSION = "28.2.0+berth.0.1.0";
 
   private final ImageStore images;
+  private final Images imageOps;
   private final Path dataRoot;
   private final ContainerStore containers;
   private final ContainerFilesystem files;
 
-  public SystemRoutes(ImageStore images, Path dataRoot, ContainerStore containers, ContainerFilesystem files) {
+  public SystemRoutes(ImageStore images, Images imageOps, Path dataRoot, ContainerStore containers,
+      ContainerFilesystem files) {
     this.files = files;
     this.images = images;
+    this.imageOps = imageOps;
     this.dataRoot = dataRoot;
     this.containers = containers;
   }
@@ -65,16 +70,14 @@ public final class SystemRoutes {
   private Map<String, Object> df() {
     List<Map<String, Object>> list = new java.util.ArrayList<>();
     long total = 0;
-    var tags = images.tagsById();
-    for (var image : images.list()) {
-      long size = image.layers().stream().mapToLong(l -> l.size()).sum();
-      total += size;
+    for (ImageSummary image : imageOps.list(Map.of())) {
+      total += image.size();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("Id", image.id());
-      m.put("RepoTags", tags.getOrDefault(image.id(), List.of()).stream().map(r -> r.familiar()).toList());
-      m.put("RepoDigests", List.of());
-      m.put("Created", 0);
-      m.put("Size", size);
+      m.put("RepoTags", image.repoTags());
+      m.put("RepoDigests", image.repoDigests());
+      m.put("Created", image.created());
+      m.put("Size", image.size());
       m.put("SharedSize", 0);
       m.put("Containers", 0);
       list.add(m);

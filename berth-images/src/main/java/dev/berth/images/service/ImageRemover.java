@@ -1,0 +1,169 @@
+package dev.berth.images.service;
+
+import dev.berth.common.error.Conflict;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.images.digest.Digest;
+import dev.berth.images.model.ImageConfig;
+import dev.berth.images.model.ImageRecord;
+import dev.berth.images.reference.Reference;
+import dev.berth.images.store.ImageStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Untagging and removal with Docker's conflicts, and prune. One rule is Berth's own: an image a
+ * container stands on is never deleted, only untagged (even when forced), and its last name is not
+ * taken while a running container uses it: the container's layers and config come from it.
+ */
+final class ImageRemover {
+  static final List<String> PRUNE_FILTERS = List.of("dangling", "label", "label!", "until");
+
+  private final ImageStore store;
+  private final ImageUsers users;
+  private final ImageViews views;
+
+  ImageRemover(ImageStore store, ImageUsers users, ImageViews views) {
+    this.store = store;
+    this.users = users;
+    this.views = views;
+  }
+
+  /** `docker rmi`: by name, takes that name; by id, every name. Returns what it did; no garbage collection. */
+  List<Removal> remove(String name, boolean force) {
+    ImageRecord image = store.resolve(name);
+    return isIdPrefix(image.id(), name) ? removeById(image.id(), force) : removeByName(image.id(), name, force);
+  }
+
+  private List<Removal> removeByName(String id, String name, boolean force) {
+    Reference ref = Reference.parse(name);
+    List<ImageUsers.User> using = users.of(id);
+    if (isSingleReference(store.tagsOf(id)) && !using.isEmpty()) {
+      if (!force) {
+        throw new Conflict("conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
+            + shortId(using.getFirst().containerId()) + " is using its referenced image " + shortImage(id));
+      }
+      refuseRunning(id, using);
+    }
+    List<Removal> out = new ArrayList<>();
+    untag(id, ref, out);
+    if (ref.digest() == null) {
+      // With the last tag of a repository go its digest names: they would keep the image named otherwise.
+      List<Reference> left = store.tagsOf(id);
+      boolean tagLeft = left.stream().anyMatch(r -> r.digest() == null && r.repository().equals(ref.repository()));
+      if (!tagLeft) {
+        for (Reference r : left) {
+          if (r.digest() != null && r.repository().equals(ref.repository())) untag(id, r, out);
+        }
+      }
+    }
+    deleteIfUnnamed(id, using, out);
+    return out;
+  }
+
+  private List<Removal> removeById(String id, boolean force) {
+    List<Reference> names = store.tagsOf(id);
+    List<ImageUsers.User> using = users.of(id);
+    refuseRunning(id, using);
+    if (!force && !isSingleReference(names) && !names.isEmpty()) {
+      throw new Conflict("conflict: unable to delete " + shortImage(id)
+          + " (must be forced) - image is referenced in multiple repositories");
+    }
+    if (!force && !using.isEmpty()) {
+      throw new Conflict("conflict: unable to delete " + shortImage(id) + " (must be forced) - image is being used by"
+          + " stopped container " + shortId(using.getFirst().containerId()));
+    }
+    List<Removal> out = new ArrayList<>();
+    for (Reference r : names) untag(id, r, out);
+    deleteIfUnnamed(id, using, out);
+    return out;
+  }
+
+  /**
+   * `docker image prune`: images without a tag (or, with dangling=false, every image) that match the
+   * label and until filters and that no container uses.
+   */
+  List<Removal> prune(Map<String, List<String>> filters, Instant now) {
+    Filters.validate(filters, PRUNE_FILTERS);
+    boolean danglingOnly = Filters.bool(filters, "dangling", true);
+    List<String> untils = filters.getOrDefault("until", List.of());
+    if (untils.size() > 1) throw new InvalidArgument("more than one until filter specified");
+    Instant until = untils.isEmpty() ? null : Timestamps.parse(untils.getFirst(), now);
+    List<Removal> out = new ArrayList<>();
+    Map<String, List<Reference>> names = store.tagsById();
+    for (ImageRecord image : store.list()) {
+      List<Reference> refs = names.getOrDefault(image.id(), List.of());
+      if (danglingOnly && refs.stream().anyMatch(r -> r.tag() != null)) continue;
+      if (!users.of(image.id()).isEmpty()) continue;
+      ImageConfig config = views.config(image);
+      Instant created = ImageViews.created(config);
+      if (until != null && (created == null || created.isAfter(until))) continue;
+      Map<String, String> labels = ImageViews.labels(config);
+      if (!Filters.labelsMatch(filters.getOrDefault("label", List.of()), labels)) continue;
+      List<String> without = filters.getOrDefault("label!", List.of());
+      if (!without.isEmpty() && Filters.labelsMatch(without, labels)) continue;
+      for (Reference r : refs) untag(image.id(), r, out);
+      deleteIfUnnamed(image.id(), List.of(), out);
+    }
+    return out;
+  }
+
+  private void untag(String id, Reference ref, List<Removal> out) {
+    store.untag(ref);
+    out.add(new Removal.Untagged(id, ref.familiar()));
+  }
+
+  private void deleteIfUnnamed(String id, List<ImageUsers.User> using, List<Removal> out) {
+    if (store.tagsOf(id).isEmpty() && using.isEmpty()) {
+      store.remove(id);
+      out.add(new Removal.Deleted(id));
+    }
+  }
+
+  private static void refuseRunning(String id, List<ImageUsers.User> using) {
+    for (ImageUsers.User u : using) {
+      if (u.running()) {
+        throw new Conflict("conflict: unable to delete " + shortImage(id) + " (cannot be forced) - image is being used"
+            + " by running container " + shortId(u.containerId()));
+      }
+    }
+  }
+
+  /** Whether {@code name} named the image by its id (full, short or with sha256:) rather than a reference. */
+  static boolean isIdPrefix(String id, String name) {
+    if (name.startsWith("sha256:")) return id.startsWith(name);
+    return name.matches("[a-f0-9]{12,64}") && id.startsWith("sha256:" + name);
+  }
+
+  /**
+   * Docker's isSingleReference: the names are one tag, or one tag and digests of its repository only;
+   * taking such a name would leave the image without one.
+   */
+  static boolean isSingleReference(List<Reference> names) {
+    if (names.size() <= 1) return names.size() == 1;
+    Reference single = null;
+    Set<String> digestRepositories = new HashSet<>();
+    for (Reference r : names) {
+      if (r.digest() != null) {
+        digestRepositories.add(r.repository());
+      } else if (single == null) {
+        single = r;
+      } else {
+        return false;
+      }
+    }
+    if (single == null) single = names.getFirst();
+    return digestRepositories.size() == 1 && digestRepositories.contains(single.repository());
+  }
+
+  private static String shortImage(String id) {
+    return Digest.parse(id).shortHex();
+  }
+
+  private static String shortId(String containerId) {
+    return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+  }
+}
