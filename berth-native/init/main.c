@@ -25,6 +25,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "stream.h"
+#include "timens.h"
 #include "util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -81,10 +82,14 @@ static unsigned char *read_stream(size_t *len) {
   return buf;
 }
 
-/* setns into every namespace with a path; user first so the others are owned by it, mnt last. */
+/*
+ * setns into every namespace with a path, mnt last. Time comes first: a time namespace berth-init made
+ * is owned by the runtime's user namespace (see create_main), which a process that joined the
+ * container's user namespace has no rights over. Then user, so the others are reached through it.
+ */
 static void join_namespaces(const struct config *cfg) {
-  static const int order[] = {CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID,
-                              CLONE_NEWCGROUP, 0x80 /* CLONE_NEWTIME */, CLONE_NEWNS};
+  static const int order[] = {CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+                              CLONE_NEWPID, CLONE_NEWCGROUP, CLONE_NEWNS};
   int fds[16];
   for (size_t i = 0; i < cfg->n_ns; i++) {
     fds[i] = open(cfg->ns[i].path, O_RDONLY | O_CLOEXEC);
@@ -184,10 +189,20 @@ static int create_main(const struct config *cfg) {
   int fifo_fd = -1;
   if (cfg->exec_fifo && (fifo_fd = open(cfg->exec_fifo, O_PATH | O_CLOEXEC)) < 0) die("open the exec fifo %s", cfg->exec_fifo);
   join_namespaces(cfg);
+  unsigned long flags = (unsigned long)cfg->clone_flags;
+  /*
+   * clone() cannot make a time namespace (0x80 is in its exit-signal bits), and the offsets can only be
+   * written before any process is in it: unshare here, set them, and the clone below is its first.
+   */
+  if (flags & CLONE_NEWTIME) {
+    char err[512];
+    if (timens_unshare(cfg->time_offsets, err, sizeof(err)) != 0) fail("%s", err);
+    flags &= ~(unsigned long)CLONE_NEWTIME;
+  }
   int release[2];
   if (pipe2(release, O_CLOEXEC) != 0) die("pipe");
-  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)cfg->clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
-  if (pid < 0) die("clone the container process (flags 0x%llx)", (unsigned long long)cfg->clone_flags);
+  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid < 0) die("clone the container process (flags 0x%llx)", (unsigned long long)flags);
   if (pid == 0) {
     close(release[1]);
     container_main(cfg, console_fd, fifo_fd, release[0]);

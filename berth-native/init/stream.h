@@ -51,7 +51,8 @@ enum tag {
   TAG_CONSOLE_SIZE = 35,   /* u64 rows, cols */
   TAG_PAUSE_FOR_HOOKS = 36,/* the Java side runs prestart/createRuntime hooks before pivot_root */
   TAG_PRESERVED_FDS = 37,  /* u64 first, count: this init's fds first.. become the process's 3..3+count-1 */
-  TAG_MAX = 38
+  TAG_TIME_OFFSETS = 38,   /* string: content for /proc/self/timens_offsets of a new time namespace */
+  TAG_MAX = 39
 };
 
 enum mode { MODE_CREATE = 1, MODE_JOIN = 2 };
@@ -120,7 +121,7 @@ struct config {
   uint64_t no_new_privs, terminal, pause_for_hooks;
   uint64_t preserved_first, preserved_count;
   uint64_t console_rows, console_cols;
-  const char *oom_score_adj, *console_socket, *exec_fifo, *state_json;
+  const char *oom_score_adj, *console_socket, *exec_fifo, *state_json, *time_offsets;
   uint64_t seccomp_flags;
   const unsigned char *seccomp_filter;
   size_t seccomp_len;

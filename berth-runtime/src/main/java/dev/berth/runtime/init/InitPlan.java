@@ -12,6 +12,7 @@ import dev.berth.runtime.spec.LinuxCapabilities;
 import dev.berth.runtime.spec.LinuxDevice;
 import dev.berth.runtime.spec.LinuxIdMapping;
 import dev.berth.runtime.spec.LinuxNamespace;
+import dev.berth.runtime.spec.LinuxTimeOffset;
 import dev.berth.runtime.spec.Mount;
 import dev.berth.runtime.spec.POSIXRlimit;
 import dev.berth.runtime.spec.Process;
@@ -86,6 +87,9 @@ public final class InitPlan {
       throw new InvalidArgument("config.json: the container needs a mount namespace");
     }
     s.u64(Tag.CLONE_FLAGS, flags);
+    if ((flags & CLONE_FLAGS.get("time")) != 0 && linux.timeOffsets() != null && !linux.timeOffsets().isEmpty()) {
+      s.string(Tag.TIME_OFFSETS, timeOffsets(linux.timeOffsets()));
+    }
     if ((flags & CLONE_FLAGS.get("user")) != 0) {
       s.string(Tag.UID_MAP, idMap(linux.uidMappingsOrEmpty()));
       s.string(Tag.GID_MAP, idMap(linux.gidMappingsOrEmpty()));
@@ -171,6 +175,14 @@ public final class InitPlan {
       case "network" -> "net";
       default -> type;
     };
+  }
+
+  /** What /proc/self/timens_offsets takes: one "clock secs nanosecs" line per clock. */
+  private static String timeOffsets(Map<String, LinuxTimeOffset> offsets) {
+    StringBuilder sb = new StringBuilder();
+    offsets.forEach((clock, o) -> sb.append(clock).append(' ').append(o == null || o.secs() == null ? 0 : o.secs())
+        .append(' ').append(o == null || o.nanosecs() == null ? 0 : o.nanosecs()).append('\n'));
+    return sb.toString();
   }
 
   private static String idMap(List<LinuxIdMapping> mappings) {

@@ -163,8 +163,28 @@ public final class Validator {
     if (!userNs && mappings) {
       throw new InvalidArgument("linux.uidMappings/gidMappings are set but the container has no user namespace");
     }
-    if (linux.timeOffsets() != null && !linux.timeOffsets().isEmpty() && !seen.contains("time")) {
+    if (linux.timeOffsets() != null && !linux.timeOffsets().isEmpty()) {
+      validateTimeOffsets(linux, seen.contains("time"));
+    }
+  }
+
+  /** The kernel takes offsets for monotonic and boottime only, and only for a time namespace not yet entered. */
+  private static void validateTimeOffsets(Linux linux, boolean timeNs) {
+    if (!timeNs) {
       throw new InvalidArgument("linux.timeOffsets are set but the container has no time namespace");
+    }
+    if (linux.namespace("time").map(LinuxNamespace::joinsExisting).orElse(false)) {
+      throw new InvalidArgument("linux.timeOffsets are set but the time namespace is joined by path: "
+          + "only a new time namespace can get offsets");
+    }
+    for (var e : linux.timeOffsets().entrySet()) {
+      if (!e.getKey().equals("monotonic") && !e.getKey().equals("boottime")) {
+        throw new InvalidArgument("linux.timeOffsets: unknown clock \"" + e.getKey() + "\" (valid: monotonic, boottime)");
+      }
+      Long nanos = e.getValue() == null ? null : e.getValue().nanosecs();
+      if (nanos != null && (nanos < 0 || nanos >= 1_000_000_000L)) {
+        throw new InvalidArgument("linux.timeOffsets." + e.getKey() + ".nanosecs must be below 1000000000, got " + nanos);
+      }
     }
   }
 

@@ -34,6 +34,19 @@ class InitPlanTest {
   }
 
   @Test
+  void aNewTimeNamespaceGetsItsOffsetsAsTimensOffsetsLines() {
+    String json = new String(DefaultSpec.bytes(false), StandardCharsets.UTF_8)
+        .replaceFirst("\"terminal\"\\s*:\\s*true", "\"terminal\": false")
+        .replaceFirst("\"namespaces\"\\s*:\\s*\\[", "\"timeOffsets\": {\"monotonic\": {\"secs\": -5, \"nanosecs\": 7},"
+            + " \"boottime\": {\"secs\": 86400}}, \"namespaces\": [{\"type\": \"time\"},");
+    var records = StreamRecords.parse(InitPlan.forCreate(SpecLoader.parse(json.getBytes(StandardCharsets.UTF_8),
+        "config.json"), create(0)));
+    assertEquals("monotonic -5 7\nboottime 86400 0\n", records.one(Tag.TIME_OFFSETS).text());
+    assertEquals(0x80L, records.one(Tag.CLONE_FLAGS).u64(0) & 0x80L, "berth-init unshares it itself");
+    assertEquals(List.of(), StreamRecords.parse(InitPlan.forCreate(spec(), create(0))).all(Tag.TIME_OFFSETS));
+  }
+
+  @Test
   void withoutPreservedFdsThereIsNoRecord() {
     assertEquals(List.of(), StreamRecords.parse(InitPlan.forCreate(spec(), create(0))).all(Tag.PRESERVED_FDS));
     assertEquals(List.of(), StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null))

@@ -45,6 +45,22 @@ class ValidatorTest {
   }
 
   @Test
+  void timeOffsetsNeedANewTimeNamespaceAndKnownClocks() {
+    assertEquals(bundle.resolve("rootfs").toAbsolutePath(), Validator.validate(linux(
+        "\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"time\"}],"
+            + "\"timeOffsets\": {\"monotonic\": {\"secs\": -60}, \"boottime\": {\"secs\": 1, \"nanosecs\": 999999999}}"),
+        bundle));
+    assertTrue(fails(linux("\"namespaces\": [{\"type\": \"mount\"}],"
+        + "\"timeOffsets\": {\"boottime\": {\"secs\": 1}}")).contains("has no time namespace"));
+    assertTrue(fails(linux("\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"time\", \"path\": \"/proc/self/ns/time\"}],"
+        + "\"timeOffsets\": {\"boottime\": {\"secs\": 1}}")).contains("joined by path"));
+    assertTrue(fails(linux("\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"time\"}],"
+        + "\"timeOffsets\": {\"realtime\": {\"secs\": 1}}")).contains("unknown clock \"realtime\""));
+    assertTrue(fails(linux("\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"time\"}],"
+        + "\"timeOffsets\": {\"boottime\": {\"nanosecs\": 1000000000}}")).contains("nanosecs must be below"));
+  }
+
+  @Test
   void ociVersionMissing() {
     Spec s = SpecLoader.parse("{\"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": [\"sh\"]}}"
         .getBytes(StandardCharsets.UTF_8), "config.json");
