@@ -11,6 +11,8 @@ import dev.berth.images.model.ImageRecord;
 import dev.berth.images.model.MediaTypes;
 import dev.berth.images.reference.Reference;
 import dev.berth.images.store.ImageStore;
+import dev.berth.images.store.ImageUnpacker;
+import dev.berth.images.store.StreamingUnpack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,15 +40,28 @@ public final class ArchiveLoader {
   /**
    * One image of an archive, by member paths.
    *
-   * @param manifest the digest of an OCI manifest kept as received (saved again byte for byte), or null
+   * @param manifest the digest of the manifest kept as received (saved again byte for byte), or null
+   * @param index the index or manifest list the image came in (kept too), or null
    */
-  record ImageEntry(String configPath, List<String> layerPaths, List<String> names, String manifest) {}
+  record ImageEntry(String configPath, List<String> layerPaths, List<String> names, String manifest,
+      OciLayoutEntries.KeptIndex index) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final ImageStore store;
+  private final ImageUnpacker unpacker;
 
+  /** A loader that only stores images; their layers are unpacked when a container first needs them. */
   public ArchiveLoader(ImageStore store) {
+    this(store, null);
+  }
+
+  /**
+   * A loader that also unpacks every image it loads, as `docker load` does, reading the archive once:
+   * layers are unpacked on other cores while they are written to the content store.
+   */
+  public ArchiveLoader(ImageStore store, ImageUnpacker unpacker) {
     this.store = store;
+    this.unpacker = unpacker;
   }
 
   /** Loads every image of the archive; returns the names (or ids, for untagged images) loaded. */
@@ -59,7 +74,7 @@ public final class ArchiveLoader {
     Map<String, Member> members = new HashMap<>();
     List<Digest> created = new ArrayList<>();
     boolean done = false;
-    try {
+    try (StreamingUnpack streaming = unpacker == null ? null : unpacker.streaming()) {
       // Members go straight into the content store, hashed on the way: nothing is copied twice.
       TarArchiveInputStream tar = new TarArchiveInputStream(archive);
       for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
@@ -67,13 +82,14 @@ public final class ArchiveLoader {
           continue;
         }
         String name = safeName(e.getName());
-        Digest d = content.write(tar, null, e.getSize(), created);
+        Digest d = streaming == null ? content.write(tar, null, e.getSize(), created)
+            : streaming.write(content, tar, e.getSize(), created);
         members.put(name, new Member(d, e.getSize()));
       }
       List<String> loaded = new ArrayList<>();
       Set<Digest> used = new HashSet<>();
       for (ImageEntry entry : entries(members)) {
-        loaded.addAll(loadImage(entry, members, used));
+        loaded.addAll(loadImage(entry, members, used, streaming));
       }
       for (Digest d : created) {
         if (!used.contains(d)) {
@@ -104,6 +120,7 @@ public final class ArchiveLoader {
   private List<ImageEntry> entries(Map<String, Member> members) throws IOException {
     ContentStore content = store.content();
     Member manifest = members.get("manifest.json");
+    Member index = members.get("index.json");
     if (manifest != null) {
       List<ImageEntry> entries = new ArrayList<>();
       for (JsonNode e : JSON.readTree(content.read(manifest.digest()))) {
@@ -111,16 +128,30 @@ public final class ArchiveLoader {
         e.path("Layers").forEach(l -> layers.add(l.asText()));
         List<String> names = new ArrayList<>();
         e.path("RepoTags").forEach(t -> names.add(t.asText()));
-        entries.add(new ImageEntry(e.path("Config").asText(), layers, names, null));
+        entries.add(new ImageEntry(e.path("Config").asText(), layers, names, null, null));
       }
-      return entries;
+      return index == null ? entries : layout(members).withIndexes(entries, content.read(index.digest()));
     }
-    Member index = members.get("index.json");
     if (index == null) {
       throw new InvalidArgument("not an image archive: it has neither manifest.json (docker save) nor index.json"
           + " (OCI image layout)");
     }
-    return new OciLayoutEntries(path -> content.read(blob(members, path).digest())).entries(content.read(index.digest()));
+    return layout(members).entries(content.read(index.digest()));
+  }
+
+  private OciLayoutEntries layout(Map<String, Member> members) {
+    ContentStore content = store.content();
+    return new OciLayoutEntries(new OciLayoutEntries.Blobs() {
+      @Override
+      public byte[] read(String path) {
+        return content.read(blob(members, path).digest());
+      }
+
+      @Override
+      public boolean exists(String path) {
+        return members.containsKey(path);
+      }
+    });
   }
 
   /** A member named by its digest ({@code blobs/<alg>/<hex>}), checked to hold what its name says. */
@@ -133,7 +164,8 @@ public final class ArchiveLoader {
     return m;
   }
 
-  private List<String> loadImage(ImageEntry entry, Map<String, Member> members, Set<Digest> used) throws IOException {
+  private List<String> loadImage(ImageEntry entry, Map<String, Member> members, Set<Digest> used,
+      StreamingUnpack streaming) throws IOException {
     ContentStore content = store.content();
     String configPath = entry.configPath();
     Member config = member(members, configPath);
@@ -151,17 +183,24 @@ public final class ArchiveLoader {
     List<Descriptor> layers = new ArrayList<>();
     for (int i = 0; i < layerPaths.size(); i++) {
       Member layer = member(members, layerPaths.get(i));
-      layers.add(verifyLayer(layer, Digest.parse(parsed.diffIds().get(i)), layerPaths.get(i)));
+      layers.add(verifyLayer(layer, Digest.parse(parsed.diffIds().get(i)), layerPaths.get(i), streaming));
       used.add(layer.digest());
     }
     used.add(config.digest());
     if (entry.manifest() != null) used.add(Digest.parse(entry.manifest()));
+    if (entry.index() != null) entry.index().blobPaths().forEach(p -> used.add(blob(members, p).digest()));
+    String index = entry.index() == null ? null : entry.index().digest();
     ImageRecord record = new ImageRecord(new Descriptor(MediaTypes.OCI_CONFIG, config.digest().toString(), config.size()),
-        layers, entry.manifest());
+        layers, entry.manifest(), index);
+    if (unpacker != null && !layers.isEmpty()) {
+      unpacker.unpack(record, streaming); // before the image is recorded: a layer that cannot unpack fails the load
+    }
     store.put(record);
     List<String> names = new ArrayList<>();
     for (String tag : entry.names()) {
-      store.tag(Reference.parse(tag), record.id());
+      // An image that came in an index is also named by the index's digest, as after a pull.
+      if (index == null) store.tag(Reference.parse(tag), record.id());
+      else store.nameFetched(Reference.parse(tag), record.id(), Digest.parse(index));
       names.add(tag);
     }
     if (names.isEmpty()) {
@@ -171,13 +210,15 @@ public final class ArchiveLoader {
   }
 
   /** A layer as stored: the blob as it came, checked against its diff_id (the uncompressed digest). */
-  private Descriptor verifyLayer(Member layer, Digest diffId, String name) throws IOException {
+  private Descriptor verifyLayer(Member layer, Digest diffId, String name, StreamingUnpack streaming) throws IOException {
     byte[] head;
     try (InputStream in = store.content().open(layer.digest())) {
       head = in.readNBytes(4);
     }
     String mediaType = MediaTypes.ociLayerFor(head);
-    Digest uncompressed = mediaType.equals(MediaTypes.OCI_LAYER) ? layer.digest() : uncompressedDigest(layer.digest(), mediaType);
+    Digest staged = streaming == null ? null : streaming.diffId(layer.digest());
+    Digest uncompressed = mediaType.equals(MediaTypes.OCI_LAYER) ? layer.digest()
+        : staged != null ? staged : uncompressedDigest(layer.digest(), mediaType);
     if (!uncompressed.equals(diffId)) {
       throw new InvalidArgument("digest mismatch: layer " + name + " is " + uncompressed + ", the config says " + diffId);
     }

@@ -54,13 +54,27 @@ public final class LayerUnpacker {
    * directory is removed: content that is not what was asked for is never used.
    */
   public UnpackedLayer unpack(InputStream layerBlob, Path destination, Digest expectedBlob, Digest expectedDiffId) {
+    return unpack(layerBlob, destination, expectedBlob, expectedDiffId, true);
+  }
+
+  /**
+   * As {@link #unpack(InputStream, Path)} for a caller that hashes the blob itself (a load writing it
+   * to the content store while this unpacks it): a plain tar's diff_id is its blob digest, so only a
+   * compressed layer's tar is hashed here, and a plain tar's {@link UnpackedLayer#diffId()} is null.
+   */
+  public UnpackedLayer unpackBlobHashedByCaller(InputStream layerBlob, Path destination) {
+    return unpack(layerBlob, destination, null, null, false);
+  }
+
+  private UnpackedLayer unpack(InputStream layerBlob, Path destination, Digest expectedBlob, Digest expectedDiffId,
+      boolean hashPlainTar) {
     try {
       Files.createDirectory(destination);
     } catch (IOException e) {
       throw new Internal("cannot create the layer directory " + destination + ": " + e.getMessage(), e);
     }
     try {
-      UnpackedLayer layer = unpackInto(layerBlob, destination, expectedBlob);
+      UnpackedLayer layer = unpackInto(layerBlob, destination, expectedBlob, hashPlainTar);
       if (expectedDiffId != null && !expectedDiffId.equals(layer.diffId())) {
         throw new InvalidArgument("digest mismatch: the layer's tar is " + layer.diffId() + ", expected " + expectedDiffId);
       }
@@ -93,15 +107,17 @@ public final class LayerUnpacker {
     }
   }
 
-  private UnpackedLayer unpackInto(InputStream layerBlob, Path destination, Digest expectedBlob) {
+  private UnpackedLayer unpackInto(InputStream layerBlob, Path destination, Digest expectedBlob, boolean hashPlainTar) {
     MessageDigest blobDigest = expectedBlob == null ? null : Digest.newDigester(expectedBlob.algorithm());
     InputStream raw = new BufferedInputStream(
         blobDigest == null ? layerBlob : new DigestInputStream(layerBlob, blobDigest), 1 << 16);
     MessageDigest tarDigest = Digest.newDigester("sha256");
     TarEntry e = null;
     try {
-      CountingInput counted = new CountingInput(decompress(raw));
-      InputStream tar = new DigestInputStream(counted, tarDigest);
+      InputStream decompressed = decompress(raw);
+      boolean hashTar = hashPlainTar || decompressed != raw;
+      CountingInput counted = new CountingInput(decompressed);
+      InputStream tar = hashTar ? new DigestInputStream(counted, tarDigest) : counted;
       TarReader reader = new TarReader(tar);
       EntryWriter writer = new EntryWriter(destination, ops, allowDevices);
       while ((e = reader.next()) != null) {
@@ -117,7 +133,7 @@ public final class LayerUnpacker {
           throw new InvalidArgument("digest mismatch: the layer blob is " + actual + ", expected " + expectedBlob);
         }
       }
-      return new UnpackedLayer(Digest.of("sha256", tarDigest.digest()), counted.count);
+      return new UnpackedLayer(hashTar ? Digest.of("sha256", tarDigest.digest()) : null, counted.count);
     } catch (BerthException x) {
       throw x;
     } catch (EOFException | ZipException | com.github.luben.zstd.ZstdIOException x) {

@@ -1,6 +1,7 @@
 package dev.berth.images.layer;
 
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.io.BulkInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,13 +70,7 @@ public final class TarReader {
 
   /** The current entry's stored data (for a sparse file: the segments, back to back). */
   public InputStream content() {
-    return new InputStream() {
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
+    return new BulkInputStream() {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         if (remaining == 0) {

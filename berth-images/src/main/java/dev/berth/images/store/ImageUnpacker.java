@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,10 +40,23 @@ public final class ImageUnpacker {
    * layers are unpacked in parallel, each into its own staging directory, and published bottom-up.
    */
   public Digest unpack(ImageRecord image) {
-    return store.adding(() -> unpackAdding(image));
+    return unpack(image, null);
   }
 
-  private Digest unpackAdding(ImageRecord image) {
+  /**
+   * As {@link #unpack(ImageRecord)}, taking the layers {@code streamed} staged while they were loaded
+   * (when they unpacked to the diff_ids the config names) instead of unpacking them again.
+   */
+  public Digest unpack(ImageRecord image, StreamingUnpack streamed) {
+    return store.adding(() -> unpackAdding(image, streamed));
+  }
+
+  /** A side unpacker for a load: layers are unpacked while they are written to the content store. */
+  public StreamingUnpack streaming() {
+    return new StreamingUnpack(snapshots, unpacker);
+  }
+
+  private Digest unpackAdding(ImageRecord image, StreamingUnpack streamed) {
     ImageConfig config = ImageConfig.parse(store.content().read(Digest.parse(image.id())));
     List<Digest> diffIds = config.diffIds().stream().map(Digest::parse).toList();
     if (diffIds.isEmpty()) {
@@ -59,7 +73,9 @@ public final class ImageUnpacker {
         }
         Digest blob = Digest.parse(image.layers().get(i).digest());
         Digest expected = diffIds.get(i);
-        staged.add(pool.submit(() -> snapshots.stage(dir -> unpackVerified(blob, expected, dir))));
+        Path ready = streamed == null ? null : streamed.take(blob, expected);
+        staged.add(ready != null ? CompletableFuture.completedFuture(ready)
+            : pool.submit(() -> snapshots.stage(dir -> unpackVerified(blob, expected, dir))));
       }
       Digest parent = null;
       for (int i = 0; i < chain.size(); i++) {

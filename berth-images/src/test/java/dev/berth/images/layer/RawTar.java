@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds tar bytes by hand, so tests can write what well-behaved tar writers refuse to. */
-final class RawTar {
+public final class RawTar {
   static final long MTIME = 1700000000L;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -58,11 +58,11 @@ final class RawTar {
     return this;
   }
 
-  RawTar file(String name, String content) {
+  public RawTar file(String name, String content) {
     return entry(name, '0', 0644, 0, 0, content.getBytes(StandardCharsets.UTF_8), null);
   }
 
-  RawTar dir(String name) {
+  public RawTar dir(String name) {
     return entry(name, '5', 0755, 0, 0, new byte[0], null);
   }
 
@@ -106,7 +106,7 @@ final class RawTar {
     return Map.entry(key, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     out.writeBytes(new byte[1024]);
     return out.toByteArray();
   }
