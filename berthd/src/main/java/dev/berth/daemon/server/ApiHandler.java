@@ -1,15 +1,15 @@
 package dev.berth.daemon.server;
 
 import dev.berth.common.error.BerthException;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.stream.ChunkedFile;
+import io.netty.util.ReferenceCountUtil;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.util.Map;
@@ -27,30 +28,62 @@ import java.util.regex.Matcher;
  * Turns HTTP requests into {@link ApiRequest}s for the router. Handlers block (disk, processes), so
  * they run on virtual threads, never on Netty's event loop.
  */
-final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class ApiHandler extends ChannelInboundHandlerAdapter {
   private final Router router;
   private final ExecutorService workers;
+  /** The body of the request being received on this connection, or null between requests. */
+  private RequestBody body;
 
   ApiHandler(Router router, ExecutorService workers) {
     this.router = router;
     this.workers = workers;
   }
 
+  /**
+   * The handler starts as soon as the head has arrived and reads the body while it is received (on
+   * the event loop, only parts are queued); the response is sent when the handler is done.
+   */
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    req.retain();
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
-    workers.submit(() -> {
-      try {
-        ApiResponse response = dispatch(req);
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest req) {
+      RequestBody b = new RequestBody(ctx.channel());
+      body = b;
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      workers.submit(() -> {
+        ApiResponse response;
+        try (b) {
+          response = dispatch(req, b);
+        }
         send(ctx, req.method().name().equals("HEAD"), response, keepAlive, req);
-      } finally {
-        req.release();
+      });
+    }
+    if (msg instanceof HttpContent content) {
+      RequestBody b = body;
+      if (b == null) {
+        content.release();
+        return;
       }
-    });
+      b.offer(content.content().retain());
+      content.release();
+      if (msg instanceof LastHttpContent) {
+        b.end();
+        body = null;
+      }
+    } else if (!(msg instanceof HttpRequest)) {
+      ReferenceCountUtil.release(msg);
+    }
   }
 
-  private ApiResponse dispatch(FullHttpRequest req) {
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (body != null) {
+      body.abort();
+      body = null;
+    }
+    super.channelInactive(ctx);
+  }
+
+  private ApiResponse dispatch(HttpRequest req, RequestBody content) {
     try {
       QueryStringDecoder query = new QueryStringDecoder(req.uri());
       String[] versioned = ApiVersion.split(query.path());
@@ -59,7 +92,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return ApiResponse.json(404, Map.of("message", "page not found"));
       }
       ApiRequest request = new ApiRequest(req.method().name(), versioned[1], versioned[0], route.getValue(), query,
-          req.headers(), new ByteBufInputStream(req.content()));
+          req.headers(), content);
       return route.getKey().handle(request);
     } catch (BerthException e) {
       return ErrorMapping.response(e);
@@ -69,7 +102,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void send(ChannelHandlerContext ctx, boolean head, ApiResponse r, boolean keepAlive,
-      FullHttpRequest req) {
+      HttpRequest req) {
     HttpResponseStatus status = HttpResponseStatus.valueOf(r.status());
     try {
       if (r.hijack() != null) {
@@ -124,7 +157,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  private static void hijack(ChannelHandlerContext ctx, ApiResponse r, FullHttpRequest req) throws java.io.IOException {
+  private static void hijack(ChannelHandlerContext ctx, ApiResponse r, HttpRequest req) throws java.io.IOException {
     boolean upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, "Upgrade", true)
         || req.headers().contains(HttpHeaderNames.UPGRADE);
     HijackedConnection connection = HijackedConnection.take(ctx, upgrade, r.contentType());

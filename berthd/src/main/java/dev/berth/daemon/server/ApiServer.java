@@ -11,7 +11,7 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -39,7 +39,6 @@ import javax.net.ssl.SSLException;
  */
 public final class ApiServer implements AutoCloseable {
   /** Request bodies (image archives, imports) are held whole for now: this bounds them. */
-  static final int MAX_BODY = 1 << 30;
 
   private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -71,7 +70,8 @@ public final class ApiServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY),
+            // Bodies are not aggregated: handlers read them as they arrive (RequestBody).
+            ch.pipeline().addLast(new HttpServerCodec(4096, 1 << 16, 1 << 16), new HttpServerExpectContinueHandler(),
                 new ChunkedWriteHandler(), new ApiHandler(router, workers));
           }
         });

@@ -1,5 +1,6 @@
 package dev.berth.daemon.server;
 
+import dev.berth.common.io.BulkInputStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,16 +55,10 @@ final class HijackedConnection {
   }
 
   InputStream input() {
-    return new InputStream() {
+    return new BulkInputStream() {
       private byte[] current = new byte[0];
       private int pos;
       private boolean ended;
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
