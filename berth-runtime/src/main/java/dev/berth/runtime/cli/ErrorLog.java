@@ -1,6 +1,6 @@
 package dev.berth.runtime.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.runtime.spec.RecordJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.util.Map;
  * command failed, so the json format matches runc's ({"level","msg","time"}).
  */
 final class ErrorLog {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final boolean json;
 
@@ -35,7 +34,7 @@ final class ErrorLog {
         entry.put("level", "error");
         entry.put("msg", message);
         entry.put("time", Instant.now().toString());
-        line = JSON.writeValueAsString(entry);
+        line = new String(RecordJson.write(entry, false), StandardCharsets.UTF_8);
       } else {
         line = "time=\"" + Instant.now() + "\" level=error msg=\"" + message.replace("\"", "\\\"") + "\"";
       }

@@ -1,7 +1,5 @@
 package dev.berth.runtime.container;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.berth.runtime.spec.Hooks;
 import java.util.Map;
 
@@ -11,8 +9,6 @@ import java.util.Map;
  * are kept as they were at create, as runc keeps its config: start and delete run those, without
  * reading (or trusting a later edit of) the bundle's config.json.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerState(
     String id,
     String bundle,

@@ -2,12 +2,12 @@ package dev.berth.runtime.container;
 
 import dev.berth.common.io.FileTrees;
 import dev.berth.runtime.seccomp.SeccompCache;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.error.NotFound;
 import dev.berth.common.io.AtomicFiles;
+import dev.berth.runtime.spec.RecordJson;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -29,7 +29,6 @@ public final class StateStore {
   private static final Pattern ID = Pattern.compile("^[A-Za-z0-9_+\\-.]+$");
   static final String STATE_FILE = "state.json";
   static final String FIFO = "exec.fifo";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path root;
 
@@ -72,7 +71,7 @@ public final class StateStore {
 
   public void save(ContainerState state) {
     try {
-      AtomicFiles.write(dir(state.id()).resolve(STATE_FILE), JSON.writeValueAsBytes(state));
+      AtomicFiles.write(dir(state.id()).resolve(STATE_FILE), RecordJson.write(state, false));
     } catch (IOException e) {
       throw new Internal("cannot write the state of " + state.id() + ": " + e.getMessage(), e);
     }
@@ -81,7 +80,9 @@ public final class StateStore {
   public ContainerState load(String id) {
     Path file = dir(id).resolve(STATE_FILE);
     try {
-      return JSON.readValue(Files.readAllBytes(file), ContainerState.class);
+      return RecordJson.read(Files.readAllBytes(file), ContainerState.class);
+    } catch (RecordJson.JsonException e) {
+      throw new Internal("cannot read the state of " + id + ": " + file + ": " + e.getMessage(), e);
     } catch (NoSuchFileException e) {
       if (Files.isDirectory(dir(id))) {
         // A create that died before its first write: only delete --force can clean it.

@@ -1,19 +1,28 @@
 package dev.berth.runtime.container;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.berth.runtime.spec.RecordJson;
 import java.util.Map;
 
-/** The state as `state` and `list --format json` print it: the OCI state schema plus runc's fields. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner", "annotations"})
+/**
+ * The state as `state` and `list --format json` print it: the OCI state schema plus runc's fields, in
+ * runc's order. Empty strings and empty annotations are left out; pid and owner are always written.
+ */
 public record StateView(
     String ociVersion,
     String id,
-    @JsonInclude(JsonInclude.Include.ALWAYS) int pid,
+    int pid,
     String status,
     String bundle,
     String rootfs,
     String created,
-    @JsonInclude(JsonInclude.Include.ALWAYS) String owner,
-    Map<String, String> annotations) {}
+    String owner,
+    Map<String, String> annotations) implements RecordJson.Inclusion {
+
+  @Override
+  public boolean includeInJson(String component, Object value) {
+    if (component.equals("pid") || component.equals("owner")) {
+      return true;
+    }
+    return value != null && !(value instanceof String s && s.isEmpty()) && !(value instanceof Map<?, ?> m && m.isEmpty());
+  }
+}

@@ -1,17 +1,12 @@
 package dev.berth.runtime.spec;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.berth.common.error.InvalidArgument;
@@ -19,21 +14,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Collection;
+import java.util.Map;
 
 /**
  * Reads config.json and its fragments. Every failure is an {@link InvalidArgument} naming the file, the
  * JSON path and what was wrong, so a user can fix the bundle without reading a stack trace.
+ *
+ * <p>The spec's records are read and written by {@link RecordJson}, not by Jackson's data binding,
+ * whose first use costs a short-lived command more than the container; Jackson's mapper is built only
+ * for the documents that are not records (Docker seccomp profiles, the features JSON).
  */
 public final class SpecLoader {
   public static final String CONFIG_FILE = "config.json";
 
-  private static final Pattern JAVA_TYPE = Pattern.compile("value of type `([^`]+)`");
-
-  private static final ObjectMapper MAPPER = newMapper();
-
   private SpecLoader() {}
+
+  /** Built on first use only. */
+  private static final class Jackson {
+    static final ObjectMapper MAPPER = newMapper();
+  }
 
   /**
    * Strict about types, as Go's encoding/json is for runc: "12" is not a number and 12 is not a string,
@@ -62,9 +62,9 @@ public final class SpecLoader {
     return mapper;
   }
 
-  /** The mapper configured for OCI documents; shared so others write JSON the same way. */
+  /** A Jackson mapper configured for OCI documents, for what is not a record (profiles, trees). */
   public static ObjectMapper mapper() {
-    return MAPPER;
+    return Jackson.MAPPER;
   }
 
   /** Reads {@code bundleDir/config.json}. */
@@ -95,118 +95,23 @@ public final class SpecLoader {
     return read(json, sourceName, Process.class);
   }
 
+  /** Records (and lists and maps of them) as indented JSON; anything else through Jackson. */
   public static byte[] toJson(Object value) {
+    if (value instanceof Record || value instanceof Collection || value instanceof Map) {
+      return RecordJson.write(value, true);
+    }
     try {
-      return MAPPER.writeValueAsBytes(value);
+      return Jackson.MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
     }
   }
 
   private static <T> T read(byte[] json, String sourceName, Class<T> type) {
-    T value;
     try {
-      value = MAPPER.readValue(json, type);
-    } catch (MismatchedInputException e) {
-      throw new InvalidArgument(sourceName + ": " + path(e) + ": " + mismatch(e) + at(e.getLocation()), e);
-    } catch (JsonMappingException e) {
-      throw new InvalidArgument(sourceName + ": " + path(e) + ": " + e.getOriginalMessage() + at(e.getLocation()), e);
-    } catch (JsonProcessingException e) {
-      throw new InvalidArgument(sourceName + ": invalid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
-    } catch (IOException e) {
-      throw new InvalidArgument(sourceName + ": " + e.getMessage(), e);
+      return RecordJson.read(json, type);
+    } catch (RecordJson.JsonException e) {
+      throw new InvalidArgument(sourceName + ": " + (e.syntax() ? "invalid JSON: " : "") + e.getMessage(), e);
     }
-    if (value == null) {
-      throw new InvalidArgument(sourceName + ": empty document, expected a JSON object");
-    }
-    return value;
-  }
-
-  private static String mismatch(MismatchedInputException e) {
-    if (String.valueOf(e.getOriginalMessage()).startsWith(Uint64Deserializer.OUT_OF_RANGE)) {
-      return e.getOriginalMessage();
-    }
-    String expected = expected(e);
-    String got = got(e);
-    if (expected == null) {
-      return e.getOriginalMessage();
-    }
-    return "expected " + expected + (got == null ? "" : ", got " + got);
-  }
-
-  private static String expected(MismatchedInputException e) {
-    Matcher m = JAVA_TYPE.matcher(String.valueOf(e.getOriginalMessage()));
-    if (m.find()) {
-      return describe(m.group(1));
-    }
-    return e.getTargetType() == null ? null : describe(e.getTargetType().getName());
-  }
-
-  /** Java type names, as Jackson reports them, in JSON's words. */
-  static String describe(String javaType) {
-    int lt = javaType.indexOf('<');
-    String raw = lt < 0 ? javaType : javaType.substring(0, lt);
-    String arg = lt < 0 ? "" : javaType.substring(lt + 1, javaType.lastIndexOf('>'));
-    if (raw.endsWith("List") || raw.endsWith("Set") || raw.endsWith("Collection")) {
-      return arg.isEmpty() ? "an array" : "an array of " + plural(describe(arg));
-    }
-    if (raw.endsWith("Map")) {
-      String valueType = arg.contains(",") ? arg.substring(arg.indexOf(',') + 1).trim() : "";
-      return valueType.isEmpty() ? "an object" : "an object of " + plural(describe(valueType));
-    }
-    return switch (raw) {
-      case "java.lang.String" -> "a string";
-      case "java.lang.Boolean", "boolean" -> "a boolean";
-      case "java.lang.Long", "long", "java.lang.Integer", "int", "java.lang.Short", "short" -> "an integer";
-      case "java.lang.Double", "double", "java.lang.Float", "float" -> "a number";
-      default -> "an object";
-    };
-  }
-
-  private static String plural(String kind) {
-    String noun = kind.replaceFirst("^an? ", "");
-    return noun.startsWith("array") ? "arrays" : noun + "s";
-  }
-
-  private static String got(MismatchedInputException e) {
-    if (!(e.getProcessor() instanceof JsonParser p)) {
-      return null;
-    }
-    JsonToken t = p.currentToken();
-    if (t == null) {
-      return null;
-    }
-    return switch (t) {
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-      case VALUE_STRING -> "a string";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case VALUE_NULL -> "null";
-      case START_ARRAY, END_ARRAY -> "an array";
-      case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
-      default -> null;
-    };
-  }
-
-  /** The JSON path of the failure, e.g. {@code process.args[0]}. */
-  static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        if (!sb.isEmpty()) {
-          sb.append('.');
-        }
-        sb.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return sb.isEmpty() ? "(document)" : sb.toString();
-  }
-
-  private static String at(JsonLocation loc) {
-    if (loc == null || loc.getLineNr() < 0) {
-      return "";
-    }
-    return " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
   }
 }
