@@ -5,6 +5,7 @@ import dev.berth.common.error.InvalidArgument;
 import dev.berth.runtime.ContainerRuntime;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,18 +77,18 @@ public final class Main {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     Main main = new Main();
+    Callable<Integer> quick = FastPath.parse(main, args);
+    if (quick != null) {
+      try {
+        return quick.call();
+      } catch (Exception e) {
+        return main.fail(e, err);
+      }
+    }
     CommandLine cl = new CommandLine(main);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
-    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      String msg = e instanceof BerthException ? e.getMessage() : String.valueOf(e);
-      main.errorLog().error(msg);
-      err.println("berth-runtime: " + msg);
-      if (main.debug || !(e instanceof BerthException)) {
-        e.printStackTrace(err);
-      }
-      return 1;
-    });
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.fail(e, err));
     // Everything after a container id belongs to the command run in it (exec) or to ps(1).
     cl.getSubcommands().get("exec").setStopAtPositional(true);
     cl.getSubcommands().get("ps").setStopAtPositional(true);
@@ -95,6 +96,17 @@ public final class Main {
       return AotTraining.run(out);
     }
     return cl.execute(args);
+  }
+
+  /** A command failed: the message to stderr and the --log file, the stack trace only when it is a bug or --debug. */
+  private int fail(Exception e, PrintStream err) {
+    String msg = e instanceof BerthException ? e.getMessage() : String.valueOf(e);
+    errorLog().error(msg);
+    err.println("berth-runtime: " + msg);
+    if (debug || !(e instanceof BerthException)) {
+      e.printStackTrace(err);
+    }
+    return 1;
   }
 
   /** The version line as runc prints it (engines parse "spec: x"). */
