@@ -7,7 +7,9 @@ import dev.berth.common.error.Internal;
 import dev.berth.images.content.ContentStore;
 import dev.berth.images.digest.Digest;
 import dev.berth.images.model.Descriptor;
+import dev.berth.images.model.ImageIndex;
 import dev.berth.images.model.ImageRecord;
+import dev.berth.images.model.IndexBlobs;
 import dev.berth.images.model.MediaTypes;
 import dev.berth.images.reference.Reference;
 import dev.berth.images.store.ImageStore;
@@ -58,7 +60,8 @@ public final class ArchiveWriter {
         ObjectNode entry = manifest.addObject();
         entry.put("Config", configName);
         ArrayNode tags = entry.putArray("RepoTags");
-        s.names().forEach(r -> tags.add(r.familiar()));
+        List<Reference> tagged = s.names().stream().filter(r -> r.tag() != null).toList();
+        tagged.forEach(r -> tags.add(r.familiar()));
         ArrayNode layers = entry.putArray("Layers");
         String parent = null;
         for (Descriptor layer : s.image().layers()) {
@@ -75,8 +78,8 @@ public final class ArchiveWriter {
           layers.add(dir + "/layer.tar");
           parent = dir;
         }
-        for (Reference r : s.names()) {
-          if (r.tag() != null && parent != null) {
+        for (Reference r : tagged) {
+          if (parent != null) {
             repositories.computeIfAbsent(r.familiarRepository(), k -> new LinkedHashMap<>()).put(r.tag(), parent);
           }
         }
@@ -106,9 +109,9 @@ public final class ArchiveWriter {
       ArrayNode manifests = index.putArray("manifests");
       Set<String> written = new HashSet<>();
       for (Selection s : images) {
-        Descriptor manifest = manifestOf(s.image());
-        for (Descriptor d : blobsOf(s.image(), manifest)) {
-          Digest digest = Digest.parse(d.digest());
+        IndexBlobs.Closure kept = indexOf(s.image());
+        Descriptor manifest = kept != null ? indexDescriptor(s.image()) : manifestOf(s.image());
+        for (Digest digest : kept != null ? kept.present() : blobsOf(s.image(), manifest)) {
           if (written.add(digest.hex())) {
             try (InputStream in = content.open(digest)) {
               tar.file("blobs/sha256/" + digest.hex(), in, content.size(digest));
@@ -131,11 +134,28 @@ public final class ArchiveWriter {
     }
   }
 
-  private static List<Descriptor> blobsOf(ImageRecord image, Descriptor manifest) {
+  private static List<Digest> blobsOf(ImageRecord image, Descriptor manifest) {
     List<Descriptor> all = new java.util.ArrayList<>(image.layers());
     all.add(image.config());
     all.add(manifest);
-    return all;
+    return all.stream().map(d -> Digest.parse(d.digest())).toList();
+  }
+
+  /**
+   * The index the image came in, when every blob it names is here: saved as it came. Otherwise
+   * (another platform's layers were never fetched) null, and only this platform's manifest is saved,
+   * as Docker does.
+   */
+  private IndexBlobs.Closure indexOf(ImageRecord image) {
+    if (image.index() == null) return null;
+    IndexBlobs.Closure closure = IndexBlobs.of(Digest.parse(image.index()), store.content());
+    return closure.complete() ? closure : null;
+  }
+
+  private Descriptor indexDescriptor(ImageRecord image) {
+    Digest d = Digest.parse(image.index());
+    byte[] bytes = store.content().read(d);
+    return new Descriptor(ImageIndex.parse(bytes).mediaType(), d.toString(), bytes.length);
   }
 
   /** The image's OCI manifest: made once, stored, then always the same bytes. */
@@ -143,7 +163,10 @@ public final class ArchiveWriter {
     ContentStore content = store.content();
     if (image.manifest() != null && content.exists(Digest.parse(image.manifest()))) {
       Digest d = Digest.parse(image.manifest());
-      return new Descriptor(MediaTypes.OCI_MANIFEST, d.toString(), content.size(d));
+      byte[] bytes = content.read(d);
+      // A Docker schema 2 manifest kept from an index or a layout goes back under its own type.
+      String type = JSON.readTree(bytes).path("mediaType").asText(MediaTypes.OCI_MANIFEST);
+      return new Descriptor(type, d.toString(), bytes.length);
     }
     ObjectNode m = JSON.createObjectNode();
     m.put("schemaVersion", 2);
@@ -153,7 +176,7 @@ public final class ArchiveWriter {
     image.layers().forEach(layers::addPOJO);
     byte[] bytes = JSON.writeValueAsBytes(m);
     Digest d = content.write(bytes);
-    store.put(new ImageRecord(image.config(), image.layers(), d.toString()));
+    store.put(new ImageRecord(image.config(), image.layers(), d.toString(), image.index()));
     return new Descriptor(MediaTypes.OCI_MANIFEST, d.toString(), bytes.length);
   }
 }

@@ -6,6 +6,7 @@ import dev.berth.images.digest.Digest;
 import dev.berth.images.model.ChainId;
 import dev.berth.images.model.ImageConfig;
 import dev.berth.images.model.ImageRecord;
+import dev.berth.images.model.IndexBlobs;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import java.util.ArrayList;
@@ -52,6 +53,10 @@ public final class GarbageCollector {
         blobOwners.putIfAbsent(Digest.parse(image.layers().get(i).digest()), layer);
       }
       chain.forEach(c -> usedLayers.add(c.toString()));
+      // The index it came in, and what that names for other platforms, is the image's too.
+      if (image.index() != null) {
+        for (Digest d : indexBlobs(image)) blobOwners.putIfAbsent(d, "image " + image.id());
+      }
     }
     for (String key : snapshots.containerKeys()) {
       if (!containers.contains(key)) continue;
@@ -114,6 +119,14 @@ public final class GarbageCollector {
       return ChainId.of(config.diffIds().stream().map(Digest::parse).toList());
     } catch (BerthException e) {
       return List.of(); // a config blob missing: the store's check reports it
+    }
+  }
+
+  private List<Digest> indexBlobs(ImageRecord image) {
+    try {
+      return IndexBlobs.of(Digest.parse(image.index()), images.content()).present();
+    } catch (BerthException e) {
+      return List.of(Digest.parse(image.index())); // an index that does not read: the store's check says so
     }
   }
 

@@ -3,6 +3,7 @@ package dev.berth.images.store;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.Internal;
+import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.error.NotFound;
 import dev.berth.common.io.AtomicFiles;
 import dev.berth.images.content.ContentStore;
@@ -81,6 +82,22 @@ public final class ImageStore {
     get(id);
     Map<String, String> tags = tags();
     tags.put(ref.toString(), id);
+    write(root.resolve("tags.json"), tags);
+  }
+
+  /**
+   * Names an image as a pull or a load got it under {@code asked}: the tag, when {@code asked} has one,
+   * and {@code repository@digest} for the index or manifest it came as (Docker's RepoDigests), so that
+   * {@code name@sha256:…} resolves to it. A reference that carries a digest must carry this one.
+   */
+  public synchronized void nameFetched(Reference asked, String id, Digest digest) {
+    if (asked.digest() != null && !asked.digest().equals(digest)) {
+      throw new InvalidArgument("digest mismatch: " + asked.familiar() + " was asked for, " + digest + " came");
+    }
+    get(id);
+    Map<String, String> tags = tags();
+    if (asked.tag() != null) tags.put(new Reference(asked.domain(), asked.path(), asked.tag(), null).toString(), id);
+    tags.put(new Reference(asked.domain(), asked.path(), null, digest).toString(), id);
     write(root.resolve("tags.json"), tags);
   }
 
@@ -184,6 +201,9 @@ public final class ImageStore {
     for (ImageRecord image : list()) {
       if (!content.exists(Digest.parse(image.id()))) {
         problems.add("image " + image.id() + ": config blob missing");
+      }
+      if (image.index() != null && !content.exists(Digest.parse(image.index()))) {
+        problems.add("image " + image.id() + ": index blob " + image.index() + " missing");
       }
       for (var layer : image.layers()) {
         if (!content.exists(Digest.parse(layer.digest()))) {
