@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,18 @@ class AtomicFilesTest {
     AtomicFiles.write(target, "one".getBytes());
     AtomicFiles.write(target, "two".getBytes());
     assertArrayEquals("two".getBytes(), Files.readAllBytes(target));
+    try (var s = Files.list(dir)) {
+      assertEquals(List.of(target), s.toList());
+    }
+  }
+
+  @Test
+  void replaceIsAtomicTooAndKeepsTheFileTheOwnersOnly() throws Exception {
+    Path target = dir.resolve("state.json");
+    AtomicFiles.replace(target, "one".getBytes());
+    AtomicFiles.replace(target, "two".getBytes());
+    assertArrayEquals("two".getBytes(), Files.readAllBytes(target));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
     try (var s = Files.list(dir)) {
       assertEquals(List.of(target), s.toList());
     }

@@ -69,9 +69,14 @@ public final class StateStore {
     }
   }
 
+  /**
+   * Atomic but not fsynced: the state describes processes, none of which outlive the machine (runc
+   * does not sync its state either). A crash of the machine may leave the file empty; load() then
+   * treats the container as one whose create died, which delete --force removes.
+   */
   public void save(ContainerState state) {
     try {
-      AtomicFiles.write(dir(state.id()).resolve(STATE_FILE), RecordJson.write(state, false));
+      AtomicFiles.replace(dir(state.id()).resolve(STATE_FILE), RecordJson.write(state, false));
     } catch (IOException e) {
       throw new Internal("cannot write the state of " + state.id() + ": " + e.getMessage(), e);
     }
@@ -80,18 +85,23 @@ public final class StateStore {
   public ContainerState load(String id) {
     Path file = dir(id).resolve(STATE_FILE);
     try {
-      return RecordJson.read(Files.readAllBytes(file), ContainerState.class);
+      byte[] json = Files.readAllBytes(file);
+      return json.length == 0 ? died(id) : RecordJson.read(json, ContainerState.class);
     } catch (RecordJson.JsonException e) {
       throw new Internal("cannot read the state of " + id + ": " + file + ": " + e.getMessage(), e);
     } catch (NoSuchFileException e) {
       if (Files.isDirectory(dir(id))) {
-        // A create that died before its first write: only delete --force can clean it.
-        return new ContainerState(id, null, null, 0, 0, null, null, "", null, true);
+        return died(id);
       }
       throw new NotFound("container " + id + " does not exist");
     } catch (IOException e) {
       throw new Internal("cannot read the state of " + id + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A create that died before its first write: only delete --force can clean it. */
+  private static ContainerState died(String id) {
+    return new ContainerState(id, null, null, 0, 0, null, null, "", null, true);
   }
 
   public boolean exists(String id) {

@@ -40,6 +40,14 @@ class StateStoreTest {
   }
 
   @Test
+  void anEmptyStateFileLeftByAMachineCrashIsACreateThatDiedToo() throws Exception {
+    StateStore store = new StateStore(root);
+    store.claim("torn");
+    Files.write(root.resolve("torn").resolve(StateStore.STATE_FILE), new byte[0]);
+    assertTrue(store.load("torn").creating());
+  }
+
+  @Test
   void removeLeavesNothing() throws Exception {
     StateStore store = new StateStore(root);
     store.claim("gone");
