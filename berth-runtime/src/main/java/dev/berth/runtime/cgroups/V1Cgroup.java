@@ -15,7 +15,11 @@ final class V1Cgroup implements Cgroup {
 
   private final String path;
   private final CgroupFs fs;
-  private final Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+  /**
+   * In layout order. A list, not a map: nothing looks a hierarchy up, and a record's first hashCode
+   * costs a cold CLI milliseconds (its invokedynamic bootstrap).
+   */
+  private final List<Map.Entry<Hierarchy, Path>> dirs = new ArrayList<>();
   private final List<Path> created = new ArrayList<>();
   /** In hybrid mode hugetlb and the unified map belong to the cgroup2 side. */
   private final boolean partOfHybrid;
@@ -26,7 +30,7 @@ final class V1Cgroup implements Cgroup {
     this.partOfHybrid = partOfHybrid;
     this.path = path;
     for (Hierarchy h : layout.v1()) {
-      dirs.put(h, h.dirOf(path));
+      dirs.add(Map.entry(h, h.dirOf(path)));
     }
   }
 
@@ -36,14 +40,14 @@ final class V1Cgroup implements Cgroup {
   }
 
   Path dir(String controller) {
-    return dirs.entrySet().stream().filter(e -> e.getKey().has(controller)).map(Map.Entry::getValue)
+    return dirs.stream().filter(e -> e.getKey().has(controller)).map(Map.Entry::getValue)
         .findFirst().orElse(null);
   }
 
   @Override
   public void create(LinuxResources resources) {
     try {
-      for (var e : dirs.entrySet()) {
+      for (var e : dirs) {
         List<Path> made = CgroupDirs.mkdirs(fs, e.getKey().mountPoint(), e.getValue());
         created.addAll(made);
         if (e.getKey().has("cpuset")) {
@@ -85,8 +89,8 @@ final class V1Cgroup implements Cgroup {
 
   @Override
   public void addProcess(int pid) {
-    for (Path dir : dirs.values()) {
-      fs.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
+    for (var e : dirs) {
+      fs.write(e.getValue().resolve("cgroup.procs"), Integer.toString(pid));
     }
   }
 
@@ -153,7 +157,7 @@ final class V1Cgroup implements Cgroup {
   public List<Integer> pids() {
     Path dir = dir("pids");
     if (dir == null) {
-      dir = dirs.values().iterator().next();
+      dir = dirs.get(0).getValue();
     }
     List<Integer> out = new ArrayList<>();
     CgroupDirs.collectPids(fs, dir, out);
@@ -195,7 +199,7 @@ final class V1Cgroup implements Cgroup {
   @Override
   public Map<String, Path> hostDirs() {
     Map<String, Path> out = new LinkedHashMap<>();
-    dirs.forEach((h, dir) -> out.put(h.dirName(), dir));
+    dirs.forEach(e -> out.put(e.getKey().dirName(), e.getValue()));
     return out;
   }
 
@@ -204,7 +208,7 @@ final class V1Cgroup implements Cgroup {
     if (dirs.isEmpty()) {
       return Map.of();
     }
-    Hierarchy any = dirs.keySet().iterator().next();
+    Hierarchy any = dirs.get(0).getKey();
     return CgroupDirs.comountLinks(any.mountPoint().getParent(), hostDirs().keySet());
   }
 
@@ -223,9 +227,9 @@ final class V1Cgroup implements Cgroup {
   public void destroy() {
     RuntimeException first = null;
     long deadline = CgroupDirs.deadline();
-    for (Path dir : dirs.values()) {
+    for (var d : dirs) {
       try {
-        CgroupDirs.removeTree(fs, dir, deadline);
+        CgroupDirs.removeTree(fs, d.getValue(), deadline);
       } catch (RuntimeException e) {
         if (first == null) {
           first = e;
@@ -237,7 +241,7 @@ final class V1Cgroup implements Cgroup {
     if (first != null) {
       throw first;
     }
-    for (var e : dirs.entrySet()) {
+    for (var e : dirs) {
       CgroupDirs.removeCreatedParents(fs, created.stream().filter(p -> p.startsWith(e.getKey().mountPoint()))
           .toList(), e.getValue());
     }
