@@ -14,22 +14,24 @@ import org.junit.jupiter.api.io.TempDir;
 class AtomicFilesTest {
   @TempDir Path dir;
 
-  @Test
-  void replacesContentAndLeavesNoTemporaryFile() throws Exception {
-    Path target = dir.resolve("state.json");
-    AtomicFiles.write(target, "one".getBytes());
-    AtomicFiles.write(target, "two".getBytes());
-    assertArrayEquals("two".getBytes(), Files.readAllBytes(target));
-    try (var s = Files.list(dir)) {
-      assertEquals(List.of(target), s.toList());
-    }
+  interface Write {
+    void to(Path target, byte[] content) throws Exception;
   }
 
   @Test
-  void replaceIsAtomicTooAndKeepsTheFileTheOwnersOnly() throws Exception {
+  void replacesContentAndLeavesNoTemporaryFile() throws Exception {
+    writesTwice(AtomicFiles::write);
+  }
+
+  @Test
+  void replaceWithoutSyncIsAtomicToo() throws Exception {
+    writesTwice(AtomicFiles::replace);
+  }
+
+  private void writesTwice(Write write) throws Exception {
     Path target = dir.resolve("state.json");
-    AtomicFiles.replace(target, "one".getBytes());
-    AtomicFiles.replace(target, "two".getBytes());
+    write.to(target, "one".getBytes());
+    write.to(target, "two".getBytes());
     assertArrayEquals("two".getBytes(), Files.readAllBytes(target));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
     try (var s = Files.list(dir)) {
