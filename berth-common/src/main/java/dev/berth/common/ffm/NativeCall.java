@@ -36,6 +36,28 @@ public final class NativeCall {
     return LINKER.downcallHandle(symbol, descriptor, CAPTURE);
   }
 
+  /**
+   * Linux's syscall(2), errno captured: {@code number} with up to six arguments, pointers passed as
+   * their {@link MemorySegment#address() addresses}. One downcall handle serves every system call,
+   * where each libc function of another shape costs a short-lived JVM milliseconds to bind (a stub
+   * and a chain of lambda forms, generated at run time, none of which the AOT cache keeps).
+   */
+  public static long syscall(MemorySegment errnoState, long number, long... args) {
+    long[] a = java.util.Arrays.copyOf(args, 6);
+    try {
+      return (long) Syscall.HANDLE.invokeExact(errnoState, number, a[0], a[1], a[2], a[3], a[4], a[5]);
+    } catch (Throwable t) {
+      throw new IllegalStateException("syscall " + number + " could not be called", t);
+    }
+  }
+
+  private static final class Syscall {
+    static final MethodHandle HANDLE = LINKER.downcallHandle(
+        LIBC.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol syscall")),
+        FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG),
+        CAPTURE, Linker.Option.firstVariadicArg(1));
+  }
+
   /** A function from another library (e.g. libseccomp.so.2), bound without errno capture. */
   public static MethodHandle function(SymbolLookup library, String name, FunctionDescriptor d) {
     MemorySegment symbol =

@@ -24,4 +24,17 @@ class NativeCallTest {
       assertEquals("chdir /x: no such file or directory (errno 2)", e.getMessage());
     }
   }
+
+  @Test
+  void systemCallsThroughOneHandle() throws Exception {
+    long getpid = System.getProperty("os.arch").equals("aarch64") ? 172 : 39;
+    long close = System.getProperty("os.arch").equals("aarch64") ? 57 : 3;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = NativeCall.errnoState(arena);
+      assertEquals(ProcessHandle.current().pid(), NativeCall.syscall(state, getpid));
+      long rc = NativeCall.syscall(state, close, -1);
+      ErrnoException e = assertThrows(ErrnoException.class, () -> ErrnoException.check(rc, state, "close", null));
+      assertEquals(Errno.EBADF, e.errno());
+    }
+  }
 }
