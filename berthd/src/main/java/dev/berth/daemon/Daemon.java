@@ -20,9 +20,12 @@ import dev.berth.daemon.server.Listener;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.system.SystemRoutes;
 import dev.berth.images.gc.GarbageCollector;
+import dev.berth.images.fs.LinuxFileSystemOps;
+import dev.berth.images.layer.LayerUnpacker;
 import dev.berth.images.service.ImageUsers;
 import dev.berth.images.service.Images;
 import dev.berth.images.snapshot.Snapshots;
+import dev.berth.images.store.ImageUnpacker;
 import dev.berth.images.store.ImageStore;
 import dev.berth.runtime.cgroups.CgroupFs;
 import dev.berth.runtime.cgroups.Cgroups;
@@ -77,7 +80,8 @@ final class Daemon {
           .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(),
           () -> gc.collect(containerIds(containers)).stream().mapToLong(GarbageCollector.Item::bytes).sum());
       new SystemRoutes(images, imageOps, dataRoot, containers, files).register(router);
-      new ImageRoutes(imageOps, images, dataRoot.resolve("images"), events).register(router);
+      ImageUnpacker unpacker = new ImageUnpacker(images, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true));
+      new ImageRoutes(imageOps, images, unpacker, dataRoot.resolve("images"), events).register(router);
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, config.defaultRuntime(),
           containerEvents), lifecycle,
           client, files,

@@ -82,7 +82,7 @@ public final class ArchiveLoader {
           continue;
         }
         String name = safeName(e.getName());
-        Digest d = streaming == null ? content.write(tar, null, e.getSize(), created)
+        Digest d = streaming == null ? content.write(tar, null, e.getSize(), created, false)
             : streaming.write(content, tar, e.getSize(), created);
         members.put(name, new Member(d, e.getSize()));
       }
@@ -195,6 +195,7 @@ public final class ArchiveLoader {
     if (unpacker != null && !layers.isEmpty()) {
       unpacker.unpack(record, streaming); // before the image is recorded: a layer that cannot unpack fails the load
     }
+    store.content().sync(used); // blobs were written without an fsync each; the record must name durable ones
     store.put(record);
     List<String> names = new ArrayList<>();
     for (String tag : entry.names()) {

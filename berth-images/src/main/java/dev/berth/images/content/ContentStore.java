@@ -100,6 +100,20 @@ public final class ContentStore {
 
   /** As {@link #write(InputStream, Digest, long)}; adds the digest to {@code created} when the blob is new. */
   public Digest write(InputStream in, Digest expected, long expectedSize, java.util.List<Digest> created) {
+    return write(in, expected, expectedSize, created, true);
+  }
+
+  /**
+   * As {@link #write(InputStream, Digest, long, List)}; when {@code durable} is false the blob is not
+   * fsynced before it is published, and the caller must {@link #sync} it before anything durable
+   * (an image record) names it. A load writes many blobs this way and syncs them once at the end: an
+   * fsync per blob would stall the layer unpacking beside it on the filesystem's journal. A kill -9
+   * still finds the whole blob or none (the rename is atomic either way); only a power loss between
+   * write and sync can leave a published blob that does not match its name, which nothing names yet
+   * and {@link #verify()} finds.
+   */
+  public Digest write(InputStream in, Digest expected, long expectedSize, java.util.List<Digest> created,
+      boolean durable) {
     String alg = expected == null ? "sha256" : expected.algorithm();
     Path tmp = null;
     try {
@@ -109,8 +123,8 @@ public final class ContentStore {
       try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
         size = in.transferTo(out);
       }
-      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.force(true);
+      if (durable) {
+        force(tmp);
       }
       Digest actual = Digest.of(alg, md.digest());
       if (expected != null && !expected.equals(actual)) {
@@ -124,7 +138,9 @@ public final class ContentStore {
       if (isNew && created != null) {
         created.add(actual);
       }
-      AtomicFiles.syncDirectory(blobs(alg));
+      if (durable) {
+        AtomicFiles.syncDirectory(blobs(alg));
+      }
       return actual;
     } catch (AtomicMoveNotSupportedException e) {
       throw new Internal("the content store's filesystem cannot rename atomically", e);
@@ -138,6 +154,28 @@ public final class ContentStore {
           // removed at the next open
         }
       }
+    }
+  }
+
+  /** Makes blobs written with {@code durable} false durable, names included. */
+  public void sync(java.util.Collection<Digest> digests) {
+    java.util.Set<String> algorithms = new java.util.TreeSet<>();
+    try {
+      for (Digest d : digests) {
+        force(path(d));
+        algorithms.add(d.algorithm());
+      }
+      for (String alg : algorithms) {
+        AtomicFiles.syncDirectory(blobs(alg));
+      }
+    } catch (IOException e) {
+      throw new Internal("cannot sync blobs: " + e.getMessage(), e);
+    }
+  }
+
+  private static void force(Path file) throws IOException {
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.force(true);
     }
   }
 

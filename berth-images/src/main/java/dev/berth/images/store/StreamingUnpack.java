@@ -48,19 +48,20 @@ public final class StreamingUnpack implements AutoCloseable {
 
   /**
    * Writes {@code member} to the content store as {@link ContentStore#write(InputStream, Digest, long,
-   * List)} does, unpacking it on the side when it looks like a layer.
+   * List, boolean)} does, not yet durable (the caller syncs what it keeps), unpacking it on the side
+   * when it looks like a layer.
    */
   public Digest write(ContentStore content, InputStream member, long size, List<Digest> created) throws IOException {
     BufferedInputStream in = new BufferedInputStream(member, 1 << 16);
     if (!looksLikeLayer(in)) {
-      return content.write(in, null, size, created);
+      return content.write(in, null, size, created, false);
     }
     ChunkPipe pipe = new ChunkPipe(PIPE_CHUNKS);
     CompletableFuture<Digest> blob = new CompletableFuture<>();
     Future<Staged> staged = pool.submit(() -> stage(pipe.source(), blob));
     Digest d;
     try {
-      d = content.write(new Tee(in, pipe.sink()), null, size, created);
+      d = content.write(new Tee(in, pipe.sink()), null, size, created, false);
     } catch (RuntimeException e) {
       pipe.sink().fail(new IOException("the layer could not be stored: " + e.getMessage(), e));
       blob.completeExceptionally(e);

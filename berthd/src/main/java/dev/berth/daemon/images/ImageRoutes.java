@@ -9,6 +9,7 @@ import dev.berth.daemon.server.ApiRequest;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.Router;
 import dev.berth.images.archive.ArchiveLoader;
+import dev.berth.images.store.ImageUnpacker;
 import dev.berth.images.archive.ArchiveWriter;
 import dev.berth.images.importer.RootfsImporter;
 import dev.berth.images.model.ImageRecord;
@@ -41,10 +42,13 @@ public final class ImageRoutes {
   private final ImageStore store;
   private final Path tmp;
   private final Events events;
+  private final ImageUnpacker unpacker;
 
-  public ImageRoutes(Images images, ImageStore store, Path tmp, Events events) {
+  /** @param unpacker unpacks loaded images, as `docker load` does, so that their first container starts at once */
+  public ImageRoutes(Images images, ImageStore store, ImageUnpacker unpacker, Path tmp, Events events) {
     this.images = images;
     this.store = store;
+    this.unpacker = unpacker;
     this.tmp = tmp;
     this.events = events;
   }
@@ -132,7 +136,7 @@ public final class ImageRoutes {
   }
 
   private ApiResponse load(ApiRequest r) {
-    List<String> loaded = new ArchiveLoader(store).load(r.body());
+    List<String> loaded = new ArchiveLoader(store, unpacker).load(r.body());
     StringBuilder stream = new StringBuilder();
     for (String name : loaded) {
       String line = name.startsWith("sha256:") ? "Loaded image ID: " + name : "Loaded image: " + name;
