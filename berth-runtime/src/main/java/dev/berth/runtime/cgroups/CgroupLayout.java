@@ -94,7 +94,7 @@ public record CgroupLayout(Kind kind, List<Hierarchy> v1, Hierarchy unified) {
   }
 
   private static Path under(Path fsRoot, String mountPoint) {
-    String rel = mountPoint.replaceAll("^/+", "");
+    String rel = Hierarchy.withoutLeadingSlashes(mountPoint);
     return rel.isEmpty() ? fsRoot : fsRoot.resolve(rel);
   }
 

@@ -22,8 +22,17 @@ public record Hierarchy(Set<String> controllers, Path mountPoint, String mountRo
     if (!"/".equals(mountRoot) && (rel.equals(mountRoot) || rel.startsWith(mountRoot + "/"))) {
       rel = rel.substring(mountRoot.length());
     }
-    rel = rel.replaceAll("^/+", "");
+    rel = withoutLeadingSlashes(rel);
     return rel.isEmpty() ? mountPoint : mountPoint.resolve(rel);
+  }
+
+  /** A loop, not a regex: the CLI calls this per hierarchy in a cold JVM. */
+  static String withoutLeadingSlashes(String path) {
+    int i = 0;
+    while (i < path.length() && path.charAt(i) == '/') {
+      i++;
+    }
+    return path.substring(i);
   }
 
   /** The mount point's name under the cgroup root: "memory", "cpu,cpuacct", "systemd", "unified". */

@@ -180,7 +180,7 @@ final class V1Resources {
       throw new InvalidArgument("device cgroup rule type must be a, b or c, got \"" + type + "\"");
     }
     String access = rule.access() == null || rule.access().isEmpty() ? "rwm" : rule.access();
-    if (!access.matches("[rwm]{1,3}")) {
+    if (access.length() > 3 || !access.replace("r", "").replace("w", "").replace("m", "").isEmpty()) {
       throw new InvalidArgument("device cgroup rule access must be made of r, w and m, got \"" + access + "\"");
     }
     return type + " " + number(rule.major()) + ":" + number(rule.minor()) + " " + access;
