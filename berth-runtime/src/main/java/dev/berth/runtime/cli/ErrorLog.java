@@ -1,12 +1,12 @@
 package dev.berth.runtime.cli;
 
+import dev.berth.runtime.container.Timestamps;
 import dev.berth.runtime.spec.RecordJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,10 +33,10 @@ final class ErrorLog {
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("level", "error");
         entry.put("msg", message);
-        entry.put("time", Instant.now().toString());
+        entry.put("time", Timestamps.now());
         line = new String(RecordJson.write(entry, false), StandardCharsets.UTF_8);
       } else {
-        line = "time=\"" + Instant.now() + "\" level=error msg=\"" + message.replace("\"", "\\\"") + "\"";
+        line = "time=\"" + Timestamps.now() + "\" level=error msg=\"" + message.replace("\"", "\\\"") + "\"";
       }
       Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException ignored) {
