@@ -7,6 +7,7 @@ import dev.berth.images.digest.Digest;
 import dev.berth.images.model.Descriptor;
 import dev.berth.images.model.ImageRecord;
 import dev.berth.images.model.MediaTypes;
+import dev.berth.images.model.Platform;
 import dev.berth.images.reference.Reference;
 import dev.berth.images.store.ImageStore;
 import java.io.BufferedInputStream;
@@ -40,7 +41,7 @@ public final class RootfsImporter {
       ConfigChanges.apply(containerConfig, changes);
       String now = Instant.now().toString();
       ObjectNode config = JSON.createObjectNode();
-      config.put("architecture", "amd64");
+      config.put("architecture", Platform.host().architecture());
       config.put("os", "linux");
       config.put("created", now);
       config.set("config", containerConfig);
