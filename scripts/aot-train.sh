@@ -14,10 +14,17 @@ classpath_of() { # main jar first, then every other jar in lib/
   echo "$cp"
 }
 
+# The launchers' JVM flags, so that training takes the paths the commands take (bin/berth-runtime's
+# native reflection accessors, for one, make classes the default accessors would need unnecessary).
+flags_berthd=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+flags_berth_runtime=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData
+  -Djdk.reflect.useNativeAccessorOnly=true)
+
 train() { # name main-class training-args...
   local name="$1" main="$2"; shift 2
+  local -n flags="flags_${name//-/_}"
   rm -f "$lib/$name.aot"
-  "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$lib/$name.aot" -Xlog:disable -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$lib/$name.aot" -Xlog:disable "${flags[@]}" \
     --enable-native-access=ALL-UNNAMED -Dberth.home="$berth_root" -cp "$(cat "$lib/$name.classpath")" "$main" "$@" \
     >/dev/null 2>&1 || true
   [ -s "$lib/$name.aot" ] || echo "aot-train: no cache for $name (the launcher runs without it)" >&2
