@@ -20,12 +20,19 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
 int process_connect_console(const struct config *cfg) {
+  if (cfg->console_fd) {
+    /* The runtime relays the pty itself (run without --console-socket): its socket is already here. */
+    int fd = (int)cfg->console_fd;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) die("console fd %d", fd);
+    return fd;
+  }
   if (!cfg->console_socket) return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) die("socket for the console");
@@ -62,6 +69,14 @@ void process_setup_console(const struct config *cfg, int console_fd, int bind_de
   if (ptsname_r(master, name, sizeof(name)) != 0) die("ptsname");
   int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) die("open %s", name);
+  if (cfg->console_fd) {
+    /* The runtime relays this pty to its own terminal, which adds the \r: send "\n" as it is, as runc
+     * sets its ptys up. Done here, before the process can write anything. */
+    struct termios t;
+    if (tcgetattr(slave, &t) != 0) die("tcgetattr %s", name);
+    t.c_oflag &= ~(tcflag_t)ONLCR;
+    if (tcsetattr(slave, TCSANOW, &t) != 0) die("clear onlcr on %s", name);
+  }
   if (cfg->console_rows || cfg->console_cols) {
     struct winsize ws = {.ws_row = (unsigned short)cfg->console_rows, .ws_col = (unsigned short)cfg->console_cols};
     if (ioctl(slave, TIOCSWINSZ, &ws) != 0) die("set the console size");

@@ -3,7 +3,8 @@
 
 #include "stream.h"
 
-/* Connects to the console socket (done before pivot_root/setns, while its path is reachable). */
+/* Connects to the console socket (done before pivot_root/setns, while its path is reachable), or
+ * takes the console fd the runtime passed. */
 int process_connect_console(const struct config *cfg);
 /* Makes a pty, sends its master over console_fd, and makes the slave the controlling terminal and
  * stdio of this process. */

@@ -162,6 +162,7 @@ static int decode_record(uint16_t tag, struct reader *r, struct config *cfg, cha
     case TAG_STATE: NEED((cfg->state_json = next_string(r)), "state"); break;
     case TAG_CONSOLE_SIZE: NEED(take_u64s(r, v, 2) == 0, "console size"); cfg->console_rows = v[0]; cfg->console_cols = v[1]; break;
     case TAG_PAUSE_FOR_HOOKS: cfg->pause_for_hooks = 1; break;
+    case TAG_CONSOLE_FD: NEED(take_u64s(r, &cfg->console_fd, 1) == 0 && cfg->console_fd > 4, "console fd"); break;
     case TAG_TIME_OFFSETS: NEED((cfg->time_offsets = next_string(r)), "time offsets"); break;
     case TAG_PRESERVED_FDS:
       /* Moved down to 3.. in ascending order, which is safe only when they start above 3. */

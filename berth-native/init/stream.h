@@ -52,7 +52,8 @@ enum tag {
   TAG_PAUSE_FOR_HOOKS = 36,/* the Java side runs prestart/createRuntime hooks before pivot_root */
   TAG_PRESERVED_FDS = 37,  /* u64 first, count: this init's fds first.. become the process's 3..3+count-1 */
   TAG_TIME_OFFSETS = 38,   /* string: content for /proc/self/timens_offsets of a new time namespace */
-  TAG_MAX = 39
+  TAG_CONSOLE_FD = 39,     /* u64: an fd of this init, connected to whoever takes the pty master */
+  TAG_MAX = 40
 };
 
 enum mode { MODE_CREATE = 1, MODE_JOIN = 2 };
@@ -119,7 +120,7 @@ struct config {
   size_t n_rlimits;
   uint64_t caps[5], has_caps;
   uint64_t no_new_privs, terminal, pause_for_hooks;
-  uint64_t preserved_first, preserved_count;
+  uint64_t preserved_first, preserved_count, console_fd;
   uint64_t console_rows, console_cols;
   const char *oom_score_adj, *console_socket, *exec_fifo, *state_json, *time_offsets;
   uint64_t seccomp_flags;

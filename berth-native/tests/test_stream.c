@@ -149,17 +149,20 @@ static void test_short_integer_payload_is_refused(void) {
   expect_error(b, "bad uid record");
 }
 
-static void test_preserved_fds_and_time_offsets_decode(void) {
+static void test_extra_fds_and_time_offsets_decode(void) {
   struct buf *b = minimal();
   uint64_t fds[2] = {5, 2};
   u64s(b, TAG_PRESERVED_FDS, fds, 2);
   str(b, TAG_TIME_OFFSETS, "monotonic 1 0\nboottime 2 0\n");
+  uint64_t console = 7;
+  u64s(b, TAG_CONSOLE_FD, &console, 1);
   header(b, TAG_END, 0);
   struct config cfg;
   char err[256] = "";
   assert(decode(b, &cfg, err) == 0);
   assert(cfg.preserved_first == 5 && cfg.preserved_count == 2);
   assert(strcmp(cfg.time_offsets, "monotonic 1 0\nboottime 2 0\n") == 0);
+  assert(cfg.console_fd == 7);
   /* Moving fds down to 3.. in ascending order is safe only from above 3. */
   b = minimal();
   uint64_t low[2] = {3, 2};
@@ -176,7 +179,7 @@ int main(void) {
   test_missing_mode_or_args_is_refused();
   test_mount_without_absolute_destination_is_refused();
   test_short_integer_payload_is_refused();
-  test_preserved_fds_and_time_offsets_decode();
+  test_extra_fds_and_time_offsets_decode();
   printf("test_stream: 8 tests passed\n");
   return 0;
 }

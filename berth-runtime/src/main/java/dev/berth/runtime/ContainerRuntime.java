@@ -95,6 +95,17 @@ public final class ContainerRuntime {
     lifecycle.start(id);
   }
 
+  /**
+   * `run` in the foreground, as runc does it: create, start, wait for the process, delete (unless
+   * {@code keep}); returns the exit code as a shell reports it. This process becomes the subreaper of
+   * its containers. A process with terminal: true and no console socket gets a pty of the runtime's
+   * own, relayed to {@code in} and {@code out} (this process's stdin and stdout, for the command line).
+   */
+  public int run(String id, Path bundle, CreateOptions options, boolean keep, int in, int out) {
+    becomeSubreaper();
+    return lifecycle.run(id, bundle, options, keep, in, out);
+  }
+
   public StateView state(String id) {
     return lifecycle.view(store.load(id));
   }
@@ -127,6 +138,12 @@ public final class ContainerRuntime {
   /** Runs a new process in the container; returns its pid (waiting is the caller's choice). */
   public int exec(String id, Process process, ExecOptions options) {
     return lifecycle.exec(id, process, options);
+  }
+
+  /** exec in the foreground: runs the process and returns its exit code; a terminal is relayed as in {@link #run}. */
+  public int execForeground(String id, Process process, ExecOptions options, int in, int out) {
+    becomeSubreaper();
+    return lifecycle.execForeground(id, process, options, in, out);
   }
 
   public int waitForPid(int pid) {

@@ -43,14 +43,14 @@ final class ExecCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     ContainerRuntime rt = main.runtime();
     Process process = processFile != null ? fromFile() : fromArgs(rt);
-    if (!detach) {
-      rt.becomeSubreaper();
-    }
-    int pid = rt.exec(id, process, new ContainerRuntime.ExecOptions(
-        pidFile == null ? null : pidFile.toAbsolutePath(),
+    var options = new ContainerRuntime.ExecOptions(pidFile == null ? null : pidFile.toAbsolutePath(),
         consoleSocket == null ? null : consoleSocket.toAbsolutePath(), detach, null, null,
-        LifecycleCommands.CreateArgs.preservedFds(preserveFds)));
-    return detach ? 0 : rt.waitForPid(pid);
+        LifecycleCommands.CreateArgs.preservedFds(preserveFds));
+    if (!detach) {
+      return rt.execForeground(id, process, options, 0, 1);
+    }
+    rt.exec(id, process, options);
+    return 0;
   }
 
   private Process fromFile() throws IOException {

@@ -94,23 +94,16 @@ final class LifecycleCommands {
     public Integer call() {
       ContainerRuntime rt = main.runtime();
       if (!detach) {
-        rt.becomeSubreaper();
+        return rt.run(id, args.bundle, args.options(), keep, 0, 1);
       }
-      int pid = rt.create(id, args.bundle, args.options()).pid();
+      rt.create(id, args.bundle, args.options());
       try {
         rt.start(id);
       } catch (RuntimeException e) {
         rt.delete(id, true);
         throw e;
       }
-      if (detach) {
-        return 0;
-      }
-      int code = rt.waitForPid(pid);
-      if (!keep) {
-        rt.delete(id, true);
-      }
-      return code;
+      return 0;
     }
   }
 

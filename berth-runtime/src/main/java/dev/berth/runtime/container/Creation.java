@@ -2,6 +2,7 @@ package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.Internal;
+import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.ffm.ErrnoException;
 import dev.berth.common.io.AtomicFiles;
 import dev.berth.runtime.ContainerRuntime;
@@ -21,6 +22,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * `create`: validate, claim the id, make the cgroup and the exec fifo, launch the init, record the
@@ -37,15 +40,27 @@ final class Creation {
     this.launcher = launcher;
   }
 
-  ContainerState create(String id, Path bundle, ContainerRuntime.CreateOptions options) {
+  /** A created container, and the pty the runtime relays for it when it allocated one itself. */
+  record Created(ContainerState state, ForegroundConsole console) {}
+
+  /**
+   * {@code foreground}: the caller stays to relay a terminal, so a process with terminal: true and no
+   * console socket gets a pty of the runtime's own ({@link ForegroundConsole}) instead of a refusal.
+   */
+  Created create(String id, Path bundle, ContainerRuntime.CreateOptions options, boolean foreground) {
     StateStore.validateId(id);
     Path bundleDir = bundle.toAbsolutePath().normalize();
     Spec spec = SpecLoader.load(bundleDir);
     Path rootfs = Validator.validate(spec, bundleDir);
+    boolean ownPty = spec.process().terminalOrFalse() && options.consoleSocket() == null;
+    if (ownPty && !foreground) {
+      throw noConsoleSocket();
+    }
     SeccompProgram seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
     PreservedFds.check(options.preservedFds());
     Path dir = store.claim(id);
     Cgroup cgroup = null;
+    ForegroundConsole console = null;
     int pid = -1;
     try {
       cgroup = Cgroups.open(spec.linuxOrEmpty().cgroupsPath(), id);
@@ -60,11 +75,17 @@ final class Creation {
       Cgroup placed = cgroup;
       Hooks hooks = spec.hooks();
       boolean pause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime()));
+      List<Integer> extraFds = new ArrayList<>(options.preservedFds());
+      if (ownPty) {
+        console = ForegroundConsole.open(sys);
+        extraFds.add(console.initEnd());
+      }
       byte[] stream = InitPlan.forCreate(spec, new InitPlan.CreateOptions(rootfs, fifo, options.consoleSocket(),
           options.noPivot(), seccomp, cgroup,
-          new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause, options.preservedFds().size()));
+          new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause, options.preservedFds().size(),
+          ownPty ? InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size() : -1));
       InitLauncher.LaunchedProcess launched = launcher.launch(stream,
-          options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), options.preservedFds(),
+          options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), extraFds,
           new InitLauncher.Listener() {
         @Override
         public void spawned(int initPid) {
@@ -79,19 +100,31 @@ final class Creation {
         }
       });
       pid = launched.pid();
+      if (console != null) {
+        console.receive();
+      }
       ContainerState created = state.withPid(pid, ProcessInfo.startTime(pid));
       store.save(created);
       if (options.pidFile() != null) {
         AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
       }
-      return created;
+      return new Created(created, console);
     } catch (BerthException | IOException e) {
+      if (console != null) {
+        console.close();
+      }
       undo(id, cgroup, pid);
       if (e instanceof BerthException be) {
         throw be;
       }
       throw new Internal("create " + id + ": " + e.getMessage(), e);
     }
+  }
+
+  /** runc: "cannot allocate tty if runc will detach without setting console socket". */
+  static InvalidArgument noConsoleSocket() {
+    return new InvalidArgument("cannot allocate a pty for process.terminal: the runtime would detach without "
+        + "a console socket to send it to (pass --console-socket, or run in the foreground)");
   }
 
   private static boolean notEmpty(java.util.List<?> l) {

@@ -22,6 +22,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,36 @@ public final class Lifecycle {
   }
 
   public ContainerState create(String id, Path bundle, ContainerRuntime.CreateOptions options) {
-    return creation.create(id, bundle, options);
+    return creation.create(id, bundle, options, false).state();
+  }
+
+  /**
+   * `run` in the foreground: create, start, wait for the process, then delete the container unless
+   * {@code keep}. The caller must be the containers' subreaper. A process with terminal: true and no
+   * console socket gets a pty of the runtime's own, relayed to {@code in} and {@code out}.
+   *
+   * @return the process's exit code as a shell reports it
+   */
+  public int run(String id, Path bundle, ContainerRuntime.CreateOptions options, boolean keep, int in, int out) {
+    Creation.Created created = creation.create(id, bundle, options, true);
+    int code;
+    try (ForegroundConsole console = created.console()) {
+      try {
+        if (console != null) {
+          console.attach(in, out);
+        }
+        start(id);
+      } catch (RuntimeException e) {
+        delete(id, true);
+        throw e;
+      }
+      int pid = created.state().pid();
+      code = console == null ? waitForExit(pid) : console.await(() -> waitForExit(pid));
+    }
+    if (!keep) {
+      delete(id, true);
+    }
+    return code;
   }
 
   public Status status(ContainerState s) {
@@ -226,6 +257,31 @@ public final class Lifecycle {
   }
 
   public int exec(String id, Process process, ContainerRuntime.ExecOptions options) {
+    if (process.terminalOrFalse() && options.consoleSocket() == null) {
+      throw Creation.noConsoleSocket();
+    }
+    return exec(id, process, options, null);
+  }
+
+  /**
+   * exec in the foreground: runs the process and waits for it (the caller must be the containers'
+   * subreaper); with terminal: true and no console socket, relays a pty of the runtime's own to
+   * {@code in} and {@code out} as {@link #run} does.
+   */
+  public int execForeground(String id, Process process, ContainerRuntime.ExecOptions options, int in, int out) {
+    boolean ownPty = process.terminalOrFalse() && options.consoleSocket() == null;
+    Process sized = ownPty ? ForegroundConsole.sizedLike(sys, in, process) : process;
+    try (ForegroundConsole console = ownPty ? ForegroundConsole.open(sys) : null) {
+      int pid = exec(id, sized, options, console);
+      if (console == null) {
+        return waitForExit(pid);
+      }
+      console.attach(in, out);
+      return console.await(() -> waitForExit(pid));
+    }
+  }
+
+  private int exec(String id, Process process, ContainerRuntime.ExecOptions options, ForegroundConsole console) {
     ContainerState s = store.load(id);
     Status st = status(s);
     if (st != Status.RUNNING && st != Status.CREATED) {
@@ -235,11 +291,18 @@ public final class Lifecycle {
     PreservedFds.check(options.preservedFds());
     Spec spec = SpecLoader.load(Path.of(s.bundle()));
     var seccomp = spec.linuxOrEmpty().seccomp() == null ? null : store.seccompCache().compile(spec.linuxOrEmpty().seccomp());
+    List<Integer> extraFds = new ArrayList<>(options.preservedFds());
+    if (console != null) {
+      extraFds.add(console.initEnd());
+    }
     byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp,
-        options.preservedFds().size());
+        options.preservedFds().size(), console == null ? -1 : InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size());
     Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
     var spawner = options.spawner() != null ? options.spawner() : launcher.local(options.stdio());
-    int pid = launcher.launch(stream, spawner, options.preservedFds(), cgroup::addProcess).pid();
+    int pid = launcher.launch(stream, spawner, extraFds, cgroup::addProcess).pid();
+    if (console != null) {
+      console.receive();
+    }
     if (options.pidFile() != null) {
       try {
         AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));

@@ -54,6 +54,8 @@ public final class InitPlan {
   /**
    * What create needs besides the spec. {@code preservedFds}: how many extra fds the init was given
    * (from {@link InitLauncher#FIRST_EXTRA_FD} on) for the container process to keep as 3, 4, ….
+   * {@code consoleFd}: the init's fd (an extra fd) that takes the pty master instead of a console
+   * socket, when the runtime relays the terminal itself; -1 for none.
    */
   public record CreateOptions(
       Path rootfs,
@@ -64,10 +66,11 @@ public final class InitPlan {
       Cgroup cgroup,
       String stateJson,
       boolean pauseForHooks,
-      int preservedFds) {
+      int preservedFds,
+      int consoleFd) {
     public CreateOptions(Path rootfs, Path execFifo, Path consoleSocket, boolean noPivot, SeccompProgram seccomp,
         Cgroup cgroup, String stateJson, boolean pauseForHooks) {
-      this(rootfs, execFifo, consoleSocket, noPivot, seccomp, cgroup, stateJson, pauseForHooks, 0);
+      this(rootfs, execFifo, consoleSocket, noPivot, seccomp, cgroup, stateJson, pauseForHooks, 0, -1);
     }
   }
 
@@ -116,7 +119,7 @@ public final class InitPlan {
     linux.maskedPathsOrEmpty().forEach(p -> s.string(Tag.MASKED_PATH, p));
     linux.readonlyPathsOrEmpty().forEach(p -> s.string(Tag.READONLY_PATH, p));
     linux.sysctlOrEmpty().forEach((k, v) -> s.compound(Tag.SYSCTL, new long[0], k, v));
-    process(s, spec.process(), o.consoleSocket(), o.seccomp());
+    process(s, spec.process(), o.consoleSocket(), o.consoleFd(), o.seccomp());
     if (o.execFifo() != null) {
       s.string(Tag.EXEC_FIFO, o.execFifo().toString());
     }
@@ -136,12 +139,15 @@ public final class InitPlan {
 
   /** exec: join the namespaces of {@code pid} and run {@code process} there. */
   public static byte[] forExec(Spec spec, Process process, int pid, Path consoleSocket, SeccompProgram seccomp) {
-    return forExec(spec, process, pid, consoleSocket, seccomp, 0);
+    return forExec(spec, process, pid, consoleSocket, seccomp, 0, -1);
   }
 
-  /** exec, the process keeping {@code preservedFds} extra fds given to the init (see {@link CreateOptions}). */
+  /**
+   * exec, the process keeping {@code preservedFds} extra fds given to the init, its pty master going to
+   * {@code consoleFd} when not -1 (both as in {@link CreateOptions}).
+   */
   public static byte[] forExec(Spec spec, Process process, int pid, Path consoleSocket, SeccompProgram seccomp,
-      int preservedFds) {
+      int preservedFds, int consoleFd) {
     InitStream s = new InitStream().u64(Tag.MODE, InitStream.MODE_JOIN);
     Set<String> joined = new HashSet<>();
     for (LinuxNamespace ns : spec.linuxOrEmpty().namespacesOrEmpty()) {
@@ -150,7 +156,7 @@ public final class InitPlan {
         s.compound(Tag.NS_PATH, new long[] {cloneFlag(ns.type())}, "/proc/" + pid + "/ns/" + procName);
       }
     }
-    process(s, process, consoleSocket, seccomp);
+    process(s, process, consoleSocket, consoleFd, seccomp);
     preservedFds(s, preservedFds);
     return s.finish();
   }
@@ -273,7 +279,7 @@ public final class InitPlan {
     return v == null ? 0 : v;
   }
 
-  private static void process(InitStream s, Process p, Path consoleSocket, SeccompProgram seccomp) {
+  private static void process(InitStream s, Process p, Path consoleSocket, int consoleFd, SeccompProgram seccomp) {
     for (String arg : p.args()) {
       s.string(Tag.ARG, arg);
     }
@@ -307,11 +313,15 @@ public final class InitPlan {
       s.string(Tag.OOM_SCORE_ADJ, Integer.toString(p.oomScoreAdj()));
     }
     if (p.terminalOrFalse()) {
-      if (consoleSocket == null) {
+      if (consoleSocket == null && consoleFd < 0) {
         throw new InvalidArgument("process.terminal is true but no console socket was given (use --console-socket)");
       }
       s.flag(Tag.TERMINAL);
-      s.string(Tag.CONSOLE_SOCKET, consoleSocket.toString());
+      if (consoleFd >= 0) {
+        s.u64(Tag.CONSOLE_FD, consoleFd);
+      } else {
+        s.string(Tag.CONSOLE_SOCKET, consoleSocket.toString());
+      }
       if (p.consoleSize() != null && p.consoleSize().height() != null && p.consoleSize().width() != null) {
         s.u64(Tag.CONSOLE_SIZE, p.consoleSize().height(), p.consoleSize().width());
       }

@@ -106,6 +106,41 @@ public final class LinuxSyscalls implements Syscalls {
       FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG, C_LONG, C_LONG));
   }
 
+  private static final class RECVMSG_ {
+    static final MethodHandle H = NativeCall.libc("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+  }
+  private static final class POLL_ {
+    static final MethodHandle H = NativeCall.libc("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+  }
+  private static final class ISATTY_ {
+    static final MethodHandle H = NativeCall.libc("isatty", FunctionDescriptor.of(C_INT, C_INT));
+  }
+  private static final class TCGETATTR_ {
+    static final MethodHandle H = NativeCall.libc("tcgetattr", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+  }
+  private static final class TCSETATTR_ {
+    static final MethodHandle H = NativeCall.libc("tcsetattr", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
+  }
+  private static final class CFMAKERAW_ {
+    static final MethodHandle H = NativeCall.libc("cfmakeraw", FunctionDescriptor.ofVoid(C_POINTER));
+  }
+  // ioctl is variadic; its third argument is a pointer here, passed as on any x86-64/aarch64 call.
+  private static final class IOCTL_ {
+    static final MethodHandle H = NativeCall.libc("ioctl", FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER));
+  }
+
+  private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+  private static final int SCM_RIGHTS = 1;
+  private static final int SOL_SOCKET = 1;
+  private static final long MSGHDR_SIZE = 56;
+  private static final short POLLIN = 0x1;
+  private static final int TCSANOW = 0;
+  /** glibc's struct termios on Linux; c_oflag is its second int. */
+  private static final long TERMIOS_SIZE = 60;
+  private static final int OPOST = 0x1;
+  private static final long TIOCGWINSZ = 0x5413;
+  private static final long TIOCSWINSZ = 0x5414;
+
   // Each binding sits in its own holder class so that a command builds only the stubs it calls:
   // creating a downcall handle costs milliseconds in a cold JVM.
 
@@ -265,6 +300,96 @@ public final class LinuxSyscalls implements Syscalls {
         ErrnoException.check(rc, st, "waitpid", "pid " + pid);
         return rc == 0 ? -1 : status.get(C_INT, 0);
       }
+    });
+  }
+
+  @Override
+  public int receiveFd(int socket) throws ErrnoException {
+    return NativeCall.call((arena, st) -> {
+      MemorySegment data = arena.allocate(4096);
+      MemorySegment iov = arena.allocate(16, 8);
+      iov.set(ValueLayout.ADDRESS, 0, data);
+      iov.set(ValueLayout.JAVA_LONG, 8, data.byteSize());
+      MemorySegment control = arena.allocate(64, 8);
+      MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
+      msg.set(ValueLayout.ADDRESS, 16, iov);
+      msg.set(ValueLayout.JAVA_LONG, 24, 1);
+      msg.set(ValueLayout.ADDRESS, 32, control);
+      msg.set(ValueLayout.JAVA_LONG, 40, control.byteSize());
+      long n;
+      do {
+        n = (long) RECVMSG_.H.invokeExact(st, socket, msg, MSG_CMSG_CLOEXEC);
+      } while (n < 0 && NativeCall.errno(st) == Errno.EINTR);
+      ErrnoException.check(n, st, "recvmsg", "fd " + socket);
+      // One cmsghdr: u64 length, i32 level, i32 type, then the fds.
+      if (msg.get(ValueLayout.JAVA_LONG, 40) < 20 || control.get(ValueLayout.JAVA_INT, 8) != SOL_SOCKET
+          || control.get(ValueLayout.JAVA_INT, 12) != SCM_RIGHTS) {
+        throw new ErrnoException("recvmsg", "fd " + socket + " (no fd came with the message)", Errno.EINVAL);
+      }
+      return control.get(ValueLayout.JAVA_INT, 16);
+    });
+  }
+
+  @Override
+  public boolean pollIn(int fd, int timeoutMs) throws ErrnoException {
+    return NativeCall.call((arena, st) -> {
+      MemorySegment pfd = arena.allocate(8, 4);
+      pfd.set(ValueLayout.JAVA_INT, 0, fd);
+      pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+      int rc;
+      do {
+        rc = (int) POLL_.H.invokeExact(st, pfd, 1L, timeoutMs);
+      } while (rc < 0 && NativeCall.errno(st) == Errno.EINTR);
+      ErrnoException.check(rc, st, "poll", "fd " + fd);
+      return rc > 0;
+    });
+  }
+
+  @Override
+  public boolean isTerminal(int fd) {
+    try {
+      return NativeCall.call((arena, st) -> (int) ISATTY_.H.invokeExact(st, fd)) == 1;
+    } catch (ErrnoException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public byte[] makeRaw(int fd) throws ErrnoException {
+    return NativeCall.call((arena, st) -> {
+      MemorySegment t = arena.allocate(TERMIOS_SIZE, 4);
+      ErrnoException.check((int) TCGETATTR_.H.invokeExact(st, fd, t), st, "tcgetattr", "fd " + fd);
+      byte[] saved = t.toArray(ValueLayout.JAVA_BYTE);
+      CFMAKERAW_.H.invokeExact(st, t);
+      t.set(ValueLayout.JAVA_INT, 4, t.get(ValueLayout.JAVA_INT, 4) | OPOST);
+      ErrnoException.check((int) TCSETATTR_.H.invokeExact(st, fd, TCSANOW, t), st, "tcsetattr", "fd " + fd);
+      return saved;
+    });
+  }
+
+  @Override
+  public void restoreTerminal(int fd, byte[] settings) throws ErrnoException {
+    NativeCall.check("tcsetattr", "fd " + fd, (arena, st) ->
+        (int) TCSETATTR_.H.invokeExact(st, fd, TCSANOW, arena.allocateFrom(ValueLayout.JAVA_BYTE, settings)));
+  }
+
+  @Override
+  public int[] windowSize(int fd) throws ErrnoException {
+    return NativeCall.call((arena, st) -> {
+      MemorySegment ws = arena.allocate(8, 2);
+      ErrnoException.check((int) IOCTL_.H.invokeExact(st, fd, TIOCGWINSZ, ws), st, "ioctl TIOCGWINSZ", "fd " + fd);
+      return new int[] {Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 0)),
+          Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 2))};
+    });
+  }
+
+  @Override
+  public void setWindowSize(int fd, int rows, int cols) throws ErrnoException {
+    NativeCall.check("ioctl TIOCSWINSZ", "fd " + fd, (arena, st) -> {
+      MemorySegment ws = arena.allocate(8, 2);
+      ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
+      ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
+      return (int) IOCTL_.H.invokeExact(st, fd, TIOCSWINSZ, ws);
     });
   }
 

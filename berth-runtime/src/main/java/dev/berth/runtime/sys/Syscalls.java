@@ -40,4 +40,27 @@ public interface Syscalls {
   int waitpid(int pid, boolean noHang) throws ErrnoException;
 
   void becomeChildSubreaper() throws ErrnoException;
+
+  /** recvmsg(2): the fd that came with the next message (SCM_RIGHTS), close-on-exec here. */
+  int receiveFd(int socket) throws ErrnoException;
+
+  /** poll(2) for input on one fd: true when a read would not block (data, end of file or hang-up). */
+  boolean pollIn(int fd, int timeoutMs) throws ErrnoException;
+
+  /** isatty(3). */
+  boolean isTerminal(int fd);
+
+  /**
+   * Puts the terminal on {@code fd} in raw mode (cfmakeraw) but keeps output processing (OPOST), as
+   * runc's console library does; returns its settings for {@link #restoreTerminal}.
+   */
+  byte[] makeRaw(int fd) throws ErrnoException;
+
+  void restoreTerminal(int fd, byte[] settings) throws ErrnoException;
+
+  /** TIOCGWINSZ: {rows, columns}. */
+  int[] windowSize(int fd) throws ErrnoException;
+
+  /** TIOCSWINSZ. */
+  void setWindowSize(int fd, int rows, int cols) throws ErrnoException;
 }

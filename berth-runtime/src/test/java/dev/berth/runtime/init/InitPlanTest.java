@@ -1,7 +1,9 @@
 package dev.berth.runtime.init;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.berth.common.error.InvalidArgument;
 import dev.berth.runtime.defaults.DefaultSpec;
 import dev.berth.runtime.init.InitStream.Tag;
 import dev.berth.runtime.spec.Spec;
@@ -20,15 +22,19 @@ class InitPlanTest {
   }
 
   private static InitPlan.CreateOptions create(int preservedFds) {
+    return create(preservedFds, -1);
+  }
+
+  private static InitPlan.CreateOptions create(int preservedFds, int consoleFd) {
     return new InitPlan.CreateOptions(Path.of("/b/rootfs"), Path.of("/s/fifo"), null, false, null, null, "{}", false,
-        preservedFds);
+        preservedFds, consoleFd);
   }
 
   @Test
   void preservedFdsAreTheExtraFdsFromFd5On() {
     var create = StreamRecords.parse(InitPlan.forCreate(spec(), create(2))).one(Tag.PRESERVED_FDS);
     assertEquals(List.of(5L, 2L), List.of(create.u64(0), create.u64(1)));
-    var exec = StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null, 3))
+    var exec = StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null, 3, -1))
         .one(Tag.PRESERVED_FDS);
     assertEquals(List.of(5L, 3L), List.of(exec.u64(0), exec.u64(1)));
   }
@@ -44,6 +50,18 @@ class InitPlanTest {
     assertEquals("monotonic -5 7\nboottime 86400 0\n", records.one(Tag.TIME_OFFSETS).text());
     assertEquals(0x80L, records.one(Tag.CLONE_FLAGS).u64(0) & 0x80L, "berth-init unshares it itself");
     assertEquals(List.of(), StreamRecords.parse(InitPlan.forCreate(spec(), create(0))).all(Tag.TIME_OFFSETS));
+  }
+
+  @Test
+  void aPtyTheRuntimeRelaysGoesToTheConsoleFdInsteadOfASocket() {
+    Spec terminal = SpecLoader.parse(DefaultSpec.bytes(false), "config.json");
+    var records = StreamRecords.parse(InitPlan.forCreate(terminal, create(1, 6)));
+    assertEquals(6L, records.one(Tag.CONSOLE_FD).u64(0));
+    assertEquals(List.of(), records.all(Tag.CONSOLE_SOCKET));
+    assertEquals(1, records.all(Tag.TERMINAL).size());
+    var exec = StreamRecords.parse(InitPlan.forExec(terminal, terminal.process(), 42, null, null, 0, 5));
+    assertEquals(5L, exec.one(Tag.CONSOLE_FD).u64(0));
+    assertThrows(InvalidArgument.class, () -> InitPlan.forCreate(terminal, create(0)), "neither socket nor fd");
   }
 
   @Test

@@ -106,4 +106,41 @@ public final class RecordingSyscalls implements Syscalls {
   public void becomeChildSubreaper() {
     calls.add("subreaper");
   }
+
+  @Override
+  public int receiveFd(int socket) {
+    calls.add("receiveFd " + socket);
+    return fd();
+  }
+
+  @Override
+  public boolean pollIn(int fd, int timeoutMs) {
+    return !replies.isEmpty();
+  }
+
+  @Override
+  public boolean isTerminal(int fd) {
+    return false;
+  }
+
+  @Override
+  public byte[] makeRaw(int fd) {
+    calls.add("makeRaw " + fd);
+    return new byte[60];
+  }
+
+  @Override
+  public void restoreTerminal(int fd, byte[] settings) {
+    calls.add("restoreTerminal " + fd);
+  }
+
+  @Override
+  public int[] windowSize(int fd) {
+    return new int[] {24, 80};
+  }
+
+  @Override
+  public void setWindowSize(int fd, int rows, int cols) {
+    calls.add("setWindowSize " + fd + " " + rows + "x" + cols);
+  }
 }
