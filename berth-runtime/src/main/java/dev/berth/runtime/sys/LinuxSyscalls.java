@@ -1,7 +1,6 @@
 package dev.berth.runtime.sys;
 
 import static dev.berth.common.ffm.NativeCall.C_INT;
-import static dev.berth.common.ffm.NativeCall.C_LONG;
 import static dev.berth.common.ffm.NativeCall.C_POINTER;
 
 import dev.berth.common.ffm.Errno;
@@ -73,48 +72,7 @@ public final class LinuxSyscalls implements Syscalls {
   private static final class SIGFILLSET_ {
     static final MethodHandle H = NativeCall.libc("sigfillset", FunctionDescriptor.of(C_INT, C_POINTER));
   }
-  private static final class SOCKETPAIR_ {
-    static final MethodHandle H = NativeCall.libc("socketpair",
-      FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
-  }
-  private static final class PIPE2_ {
-    static final MethodHandle H = NativeCall.libc("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-  }
-  private static final class WRITE_ {
-    static final MethodHandle H = NativeCall.libc("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-  }
-  private static final class READ_ {
-    static final MethodHandle H = NativeCall.libc("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-  }
-  private static final class CLOSE_ {
-    static final MethodHandle H = NativeCall.libc("close", FunctionDescriptor.of(C_INT, C_INT));
-  }
-  private static final class FCNTL_ {
-    static final MethodHandle H = NativeCall.libc("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-  }
-  private static final class MKFIFO_ {
-    static final MethodHandle H = NativeCall.libc("mkfifo", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-  }
-  private static final class KILL_ {
-    static final MethodHandle H = NativeCall.libc("kill", FunctionDescriptor.of(C_INT, C_INT, C_INT));
-  }
-  private static final class WAITPID_ {
-    static final MethodHandle H = NativeCall.libc("waitpid", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-  }
-  private static final class PRCTL_ {
-    static final MethodHandle H = NativeCall.libc("prctl",
-      FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG, C_LONG, C_LONG));
-  }
 
-  private static final class RECVMSG_ {
-    static final MethodHandle H = NativeCall.libc("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-  }
-  private static final class POLL_ {
-    static final MethodHandle H = NativeCall.libc("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
-  }
-  private static final class ISATTY_ {
-    static final MethodHandle H = NativeCall.libc("isatty", FunctionDescriptor.of(C_INT, C_INT));
-  }
   private static final class TCGETATTR_ {
     static final MethodHandle H = NativeCall.libc("tcgetattr", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
   }
@@ -123,10 +81,6 @@ public final class LinuxSyscalls implements Syscalls {
   }
   private static final class CFMAKERAW_ {
     static final MethodHandle H = NativeCall.libc("cfmakeraw", FunctionDescriptor.ofVoid(C_POINTER));
-  }
-  // ioctl is variadic; its third argument is a pointer here, passed as on any x86-64/aarch64 call.
-  private static final class IOCTL_ {
-    static final MethodHandle H = NativeCall.libc("ioctl", FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER));
   }
 
   private static final int MSG_CMSG_CLOEXEC = 0x40000000;
@@ -141,8 +95,38 @@ public final class LinuxSyscalls implements Syscalls {
   private static final long TIOCGWINSZ = 0x5413;
   private static final long TIOCSWINSZ = 0x5414;
 
-  // Each binding sits in its own holder class so that a command builds only the stubs it calls:
-  // creating a downcall handle costs milliseconds in a cold JVM.
+  // Each libc binding sits in its own holder class so that a command builds only the stubs it calls:
+  // creating a downcall handle costs milliseconds in a cold JVM. Everything that is a system call of
+  // its own goes through NativeCall.syscall instead, one handle for all of them.
+
+  private static final long AT_FDCWD = -100;
+  private static final long S_IFIFO = 0010000;
+  private static final long TCGETS = 0x5401;
+  /** The kernel's struct termios (not glibc's): four flags, the line discipline and 19 control chars. */
+  private static final long KERNEL_TERMIOS_SIZE = 36;
+
+  /** Linux system call numbers: x86-64's own table, or the asm-generic one of aarch64 and riscv64. */
+  private static final class Nr {
+    static final boolean X86_64 = switch (System.getProperty("os.arch")) {
+      case "amd64", "x86_64" -> true;
+      case "aarch64", "riscv64" -> false;
+      default -> throw new UnsupportedOperationException("berth-runtime knows the system call numbers of x86-64,"
+          + " aarch64 and riscv64, not of " + System.getProperty("os.arch"));
+    };
+    static final long READ = X86_64 ? 0 : 63;
+    static final long WRITE = X86_64 ? 1 : 64;
+    static final long CLOSE = X86_64 ? 3 : 57;
+    static final long IOCTL = X86_64 ? 16 : 29;
+    static final long RECVMSG = X86_64 ? 47 : 212;
+    static final long SOCKETPAIR = X86_64 ? 53 : 199;
+    static final long WAIT4 = X86_64 ? 61 : 260;
+    static final long KILL = X86_64 ? 62 : 129;
+    static final long FCNTL = X86_64 ? 72 : 25;
+    static final long PRCTL = X86_64 ? 157 : 167;
+    static final long MKNODAT = X86_64 ? 259 : 33;
+    static final long PPOLL = X86_64 ? 271 : 73;
+    static final long PIPE2 = X86_64 ? 293 : 59;
+  }
 
   private static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
 
@@ -165,7 +149,7 @@ public final class LinuxSyscalls implements Syscalls {
         // Sources are first copied above every target so one dup2 can never clobber another's source.
         int above = Math.max(64, fdMap.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
         for (var e : fdMap.entrySet()) {
-          int high = (int) FCNTL_.H.invokeExact(st, (int) e.getValue(), F_DUPFD_CLOEXEC, above);
+          int high = (int) NativeCall.syscall(st, Nr.FCNTL, e.getValue(), F_DUPFD_CLOEXEC, above);
           ErrnoException.check(high, st, "fcntl F_DUPFD_CLOEXEC", "fd " + e.getValue());
           temporaries.add(high);
           check((int) FA_DUP2_.H.invokeExact(st, actions, high, (int) e.getKey()), "posix_spawn_file_actions_adddup2");
@@ -215,7 +199,7 @@ public final class LinuxSyscalls implements Syscalls {
   public int[] seqpacketPair() throws ErrnoException {
     return NativeCall.call((arena, st) -> {
       MemorySegment fds = arena.allocate(C_INT, 2);
-      int rc = (int) SOCKETPAIR_.H.invokeExact(st, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
+      long rc = NativeCall.syscall(st, Nr.SOCKETPAIR, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds.address());
       ErrnoException.check(rc, st, "socketpair", null);
       return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
     });
@@ -225,7 +209,7 @@ public final class LinuxSyscalls implements Syscalls {
   public int[] pipe() throws ErrnoException {
     return NativeCall.call((arena, st) -> {
       MemorySegment fds = arena.allocate(C_INT, 2);
-      ErrnoException.check((int) PIPE2_.H.invokeExact(st, fds, O_CLOEXEC), st, "pipe2", null);
+      ErrnoException.check(NativeCall.syscall(st, Nr.PIPE2, fds.address(), O_CLOEXEC), st, "pipe2", null);
       return new int[] {fds.getAtIndex(C_INT, 0), fds.getAtIndex(C_INT, 1)};
     });
   }
@@ -236,7 +220,7 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
       long off = 0;
       while (off < data.length) {
-        long n = (long) WRITE_.H.invokeExact(st, fd, buf.asSlice(off), (long) data.length - off);
+        long n = NativeCall.syscall(st, Nr.WRITE, fd, buf.address() + off, data.length - off);
         if (n < 0 && NativeCall.errno(st) == Errno.EINTR) {
           continue;
         }
@@ -252,7 +236,7 @@ public final class LinuxSyscalls implements Syscalls {
     return NativeCall.call((arena, st) -> {
       MemorySegment buf = arena.allocate(max);
       for (;;) {
-        long n = (long) READ_.H.invokeExact(st, fd, buf, (long) max);
+        long n = NativeCall.syscall(st, Nr.READ, fd, buf.address(), max);
         if (n < 0 && NativeCall.errno(st) == Errno.EINTR) {
           continue;
         }
@@ -265,7 +249,7 @@ public final class LinuxSyscalls implements Syscalls {
   @Override
   public void close(int fd) {
     try {
-      NativeCall.call((arena, st) -> (int) CLOSE_.H.invokeExact(st, fd));
+      NativeCall.call((arena, st) -> NativeCall.syscall(st, Nr.CLOSE, fd));
     } catch (ErrnoException e) {
       throw new IllegalStateException(e); // not thrown: close's result is ignored
     }
@@ -273,13 +257,14 @@ public final class LinuxSyscalls implements Syscalls {
 
   @Override
   public void mkfifo(String path, int mode) throws ErrnoException {
-    NativeCall.check("mkfifo", path, (arena, st) -> (int) MKFIFO_.H.invokeExact(st, arena.allocateFrom(path), mode));
+    NativeCall.check("mkfifo", path,
+        (arena, st) -> NativeCall.syscall(st, Nr.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0));
   }
 
   @Override
   public boolean kill(int pid, int signal) throws ErrnoException {
     return NativeCall.call((arena, st) -> {
-      int rc = (int) KILL_.H.invokeExact(st, pid, signal);
+      long rc = NativeCall.syscall(st, Nr.KILL, pid, signal);
       if (rc == -1 && NativeCall.errno(st) == Errno.ESRCH) {
         return false;
       }
@@ -293,7 +278,7 @@ public final class LinuxSyscalls implements Syscalls {
     return NativeCall.call((arena, st) -> {
       MemorySegment status = arena.allocate(C_INT);
       for (;;) {
-        int rc = (int) WAITPID_.H.invokeExact(st, pid, status, noHang ? WNOHANG : 0);
+        int rc = (int) NativeCall.syscall(st, Nr.WAIT4, pid, status.address(), noHang ? WNOHANG : 0, 0);
         if (rc == -1 && NativeCall.errno(st) == Errno.EINTR) {
           continue;
         }
@@ -318,7 +303,7 @@ public final class LinuxSyscalls implements Syscalls {
       msg.set(ValueLayout.JAVA_LONG, 40, control.byteSize());
       long n;
       do {
-        n = (long) RECVMSG_.H.invokeExact(st, socket, msg, MSG_CMSG_CLOEXEC);
+        n = NativeCall.syscall(st, Nr.RECVMSG, socket, msg.address(), MSG_CMSG_CLOEXEC);
       } while (n < 0 && NativeCall.errno(st) == Errno.EINTR);
       ErrnoException.check(n, st, "recvmsg", "fd " + socket);
       // One cmsghdr: u64 length, i32 level, i32 type, then the fds.
@@ -336,9 +321,16 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment pfd = arena.allocate(8, 4);
       pfd.set(ValueLayout.JAVA_INT, 0, fd);
       pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-      int rc;
+      // ppoll, as poll(2) is not a system call on every architecture: a NULL timeout waits forever.
+      MemorySegment timeout = MemorySegment.NULL;
+      if (timeoutMs >= 0) {
+        timeout = arena.allocate(16, 8);
+        timeout.set(ValueLayout.JAVA_LONG, 0, timeoutMs / 1000);
+        timeout.set(ValueLayout.JAVA_LONG, 8, (timeoutMs % 1000) * 1_000_000L);
+      }
+      long rc;
       do {
-        rc = (int) POLL_.H.invokeExact(st, pfd, 1L, timeoutMs);
+        rc = NativeCall.syscall(st, Nr.PPOLL, pfd.address(), 1, timeout.address(), 0, 0);
       } while (rc < 0 && NativeCall.errno(st) == Errno.EINTR);
       ErrnoException.check(rc, st, "poll", "fd " + fd);
       return rc > 0;
@@ -348,7 +340,9 @@ public final class LinuxSyscalls implements Syscalls {
   @Override
   public boolean isTerminal(int fd) {
     try {
-      return NativeCall.call((arena, st) -> (int) ISATTY_.H.invokeExact(st, fd)) == 1;
+      // isatty(3) is this ioctl.
+      return NativeCall.call((arena, st) ->
+          NativeCall.syscall(st, Nr.IOCTL, fd, TCGETS, arena.allocate(KERNEL_TERMIOS_SIZE, 4).address())) == 0;
     } catch (ErrnoException e) {
       return false;
     }
@@ -377,7 +371,8 @@ public final class LinuxSyscalls implements Syscalls {
   public int[] windowSize(int fd) throws ErrnoException {
     return NativeCall.call((arena, st) -> {
       MemorySegment ws = arena.allocate(8, 2);
-      ErrnoException.check((int) IOCTL_.H.invokeExact(st, fd, TIOCGWINSZ, ws), st, "ioctl TIOCGWINSZ", "fd " + fd);
+      ErrnoException.check(NativeCall.syscall(st, Nr.IOCTL, fd, TIOCGWINSZ, ws.address()), st, "ioctl TIOCGWINSZ",
+          "fd " + fd);
       return new int[] {Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 0)),
           Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 2))};
     });
@@ -389,13 +384,13 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment ws = arena.allocate(8, 2);
       ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
       ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
-      return (int) IOCTL_.H.invokeExact(st, fd, TIOCSWINSZ, ws);
+      return NativeCall.syscall(st, Nr.IOCTL, fd, TIOCSWINSZ, ws.address());
     });
   }
 
   @Override
   public void becomeChildSubreaper() throws ErrnoException {
     NativeCall.check("prctl PR_SET_CHILD_SUBREAPER", null,
-        (arena, st) -> (int) PRCTL_.H.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L));
+        (arena, st) -> NativeCall.syscall(st, Nr.PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
   }
 }
