@@ -130,7 +130,8 @@ public final class Lifecycle {
         return in.read();
       }
     });
-    Thread.startVirtualThread(read);
+    // A platform thread: the first virtual thread starts a scheduler, milliseconds in a cold CLI.
+    Thread.ofPlatform().daemon().start(read);
     try {
       int b = read.get(10, TimeUnit.SECONDS);
       if (b < 0) {
