@@ -9,7 +9,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The base every FFM binding in Berth builds on: looks up libc symbols and binds them so that errno is
@@ -24,8 +23,8 @@ public final class NativeCall {
   private static final SymbolLookup LIBC = LINKER.defaultLookup();
   private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
   private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  /** Read as a plain int: a var handle for the struct path costs a cold JVM lambda forms to spin. */
+  private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
   private NativeCall() {}
 
@@ -38,24 +37,48 @@ public final class NativeCall {
 
   /**
    * Linux's syscall(2), errno captured: {@code number} with up to six arguments, pointers passed as
-   * their {@link MemorySegment#address() addresses}. One downcall handle serves every system call,
-   * where each libc function of another shape costs a short-lived JVM milliseconds to bind (a stub
-   * and a chain of lambda forms, generated at run time, none of which the AOT cache keeps).
+   * their {@link MemorySegment#address() addresses}. Goes through {@link #invoke}.
    */
   public static long syscall(MemorySegment errnoState, long number, long... args) {
     long[] a = java.util.Arrays.copyOf(args, 6);
+    return invoke(errnoState, Universal.SYSCALL, number, a[0], a[1], a[2], a[3], a[4], a[5]);
+  }
+
+  /** A libc function's address, for {@link #invoke}. */
+  public static MemorySegment symbol(String name) {
+    return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+  }
+
+  /**
+   * Calls the C function at {@code function} with up to seven integer or pointer arguments (pointers
+   * as their {@link MemorySegment#address() addresses}, the rest 0), errno captured, and returns the
+   * return register as a long: narrow it for a function that returns an int.
+   *
+   * <p>One downcall handle serves every function. Binding a handle per function costs a short-lived
+   * JVM milliseconds for each new shape (a stub and a chain of lambda forms, generated at run time,
+   * none of which the AOT cache keeps); a cold `berth-runtime run` bound fourteen. This is how Go's
+   * runtime calls libc where it must (syscall6): on x86-64 and AArch64 Linux a callee ignores the
+   * registers and stack slots of arguments it does not take, and reads an int from the low half of
+   * its register. Arguments after the first are passed as variadic, which syscall(2) needs and fixed
+   * parameters do not notice on these two.
+   */
+  public static long invoke(MemorySegment errnoState, MemorySegment function, long... args) {
+    if (args.length > 7) {
+      throw new IllegalArgumentException("at most 7 arguments, got " + args.length);
+    }
+    long[] a = args.length == 7 ? args : java.util.Arrays.copyOf(args, 7);
     try {
-      return (long) Syscall.HANDLE.invokeExact(errnoState, number, a[0], a[1], a[2], a[3], a[4], a[5]);
+      return (long) Universal.HANDLE.invokeExact(function, errnoState, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
     } catch (Throwable t) {
-      throw new IllegalStateException("syscall " + number + " could not be called", t);
+      throw new IllegalStateException("the native call could not be made", t);
     }
   }
 
-  private static final class Syscall {
+  private static final class Universal {
     static final MethodHandle HANDLE = LINKER.downcallHandle(
-        LIBC.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol syscall")),
         FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG),
         CAPTURE, Linker.Option.firstVariadicArg(1));
+    static final MemorySegment SYSCALL = symbol("syscall");
   }
 
   /** A function from another library (e.g. libseccomp.so.2), bound without errno capture. */
@@ -98,7 +121,7 @@ public final class NativeCall {
   }
 
   public static int errno(MemorySegment state) {
-    return (int) ERRNO.get(state, 0L);
+    return state.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
   }
 
   public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;

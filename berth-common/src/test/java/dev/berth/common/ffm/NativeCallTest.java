@@ -37,4 +37,20 @@ class NativeCallTest {
       assertEquals(Errno.EBADF, e.errno());
     }
   }
+
+  @Test
+  void libcFunctionsOfAnyShapeThroughOneHandle() throws Exception {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = NativeCall.errnoState(arena);
+      assertEquals(ProcessHandle.current().pid(), (int) NativeCall.invoke(state, NativeCall.symbol("getpid")));
+      MemorySegment s = arena.allocateFrom("berth");
+      assertEquals(5, NativeCall.invoke(state, NativeCall.symbol("strlen"), s.address()));
+      MemorySegment buf = arena.allocate(16);
+      NativeCall.invoke(state, NativeCall.symbol("memset"), buf.address(), 'x', 3);
+      assertEquals("xxx", buf.getString(0));
+      long rc = (int) NativeCall.invoke(state, NativeCall.symbol("chdir"), arena.allocateFrom("/nonexistent/b").address());
+      ErrnoException e = assertThrows(ErrnoException.class, () -> ErrnoException.check(rc, state, "chdir", null));
+      assertEquals(Errno.ENOENT, e.errno());
+    }
+  }
 }
