@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * The command lines engines run once per container (create, start, run, kill, delete), parsed without
+ * The command lines engines run once per container (create, start, run, kill, delete, exec), parsed without
  * picocli. Picocli builds its model of every command from annotations at each start, which a cold JVM
  * pays for with more time than the container itself takes; these few lines are read here instead,
  * into the same command objects picocli would fill, and run by the same {@code call()}.
@@ -57,6 +57,7 @@ final class FastPath {
         case "run" -> run(main, line);
         case "kill" -> kill(main, line);
         case "delete" -> delete(main, line);
+        case "exec" -> exec(main, line);
         default -> null;
       };
     } catch (NotHandled e) {
@@ -118,6 +119,40 @@ final class FastPath {
     return name.equals(longName) || name.equals(shortName);
   }
 
+  /** exec reads options up to the container's id; every argument after it belongs to the command. */
+  private static Callable<Integer> exec(Main main, Line line) throws NotHandled {
+    ExecCommand c = new ExecCommand();
+    c.main = main;
+    List<String> positional = line.restStoppingAtPositional(name -> {
+      switch (name) {
+        case "--process", "-p" -> c.processFile = line.value();
+        case "--tty", "-t" -> c.tty = line.flag();
+        case "--console-socket" -> c.consoleSocket = line.path();
+        case "--detach", "-d" -> c.detach = line.flag();
+        case "--pid-file" -> c.pidFile = line.path();
+        case "--cwd" -> c.cwd = line.value();
+        case "--env", "-e" -> c.env.add(line.each());
+        case "--user", "-u" -> c.user = line.value();
+        case "--additional-gids", "-g" -> c.additionalGids.add(line.number());
+        case "--cap", "-c" -> c.caps.add(line.each());
+        case "--no-new-privs" -> c.noNewPrivs = line.flag();
+        case "--preserve-fds" -> c.preserveFds = line.count();
+        case "--apparmor" -> c.apparmor = line.value();
+        case "--process-label" -> c.label = line.value();
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    });
+    if (positional.isEmpty()) {
+      throw new NotHandled();
+    }
+    c.id = positional.get(0);
+    c.command.addAll(positional.subList(1, positional.size()));
+    return c;
+  }
+
   /** The options create and run share (CreateArgs); false for any other. */
   private static boolean createOption(LifecycleCommands.CreateArgs a, String name, Line line) throws NotHandled {
     switch (name) {
@@ -145,6 +180,7 @@ final class FastPath {
     private final String[] args;
     private int next;
     private String inlineValue;
+    private String current;
     private final Set<String> seen = new HashSet<>();
 
     Line(String[] args) throws NotHandled {
@@ -169,7 +205,7 @@ final class FastPath {
       return args[next++];
     }
 
-    /** The next argument as an option name, its inline value (if any) kept for value(); each name once. */
+    /** The next argument as an option name, its inline value (if any) kept for value(). */
     String option() throws NotHandled {
       String a = next();
       int eq = a.indexOf('=');
@@ -182,10 +218,15 @@ final class FastPath {
           throw new NotHandled();
         }
       }
-      if (!seen.add(canonical(name))) {
-        throw new NotHandled(); // picocli refuses a repeated option
-      }
+      current = canonical(name);
       return name;
+    }
+
+    /** A single-valued option (as all are but lists): picocli refuses it repeated. */
+    private void once() throws NotHandled {
+      if (!seen.add(current)) {
+        throw new NotHandled();
+      }
     }
 
     /** Short and long spellings of one option count as the same option. */
@@ -195,11 +236,15 @@ final class FastPath {
         case "-d" -> "--detach";
         case "-a" -> "--all";
         case "-f" -> "--force";
+        case "-p" -> "--process";
+        case "-t" -> "--tty";
+        case "-u" -> "--user";
         default -> name;
       };
     }
 
     boolean flag() throws NotHandled {
+      once();
       if (inlineValue != null) {
         throw new NotHandled();
       }
@@ -207,6 +252,12 @@ final class FastPath {
     }
 
     String value() throws NotHandled {
+      once();
+      return each();
+    }
+
+    /** The value of one occurrence of a list option, which may be repeated. */
+    String each() throws NotHandled {
       if (inlineValue != null) {
         return inlineValue;
       }
@@ -226,8 +277,16 @@ final class FastPath {
 
     /** A non-negative decimal integer, as picocli's Integer.valueOf reads it. */
     int count() throws NotHandled {
-      String v = value();
-      if (v.length() > 9) {
+      return Integer.parseInt(digits(value(), 9));
+    }
+
+    /** One occurrence of a list of non-negative longs, as picocli's Long.valueOf reads each. */
+    long number() throws NotHandled {
+      return Long.parseLong(digits(each(), 18));
+    }
+
+    private static String digits(String v, int max) throws NotHandled {
+      if (v.length() > max) {
         throw new NotHandled();
       }
       for (int i = 0; i < v.length(); i++) {
@@ -235,7 +294,7 @@ final class FastPath {
           throw new NotHandled();
         }
       }
-      return Integer.parseInt(v);
+      return v;
     }
 
     /** The rest of the line: options go to {@code setter}, the positional arguments are returned. */
@@ -250,6 +309,21 @@ final class FastPath {
         } else {
           positional.add(next());
         }
+      }
+      return positional;
+    }
+
+    /** As rest(), but from the first positional argument on everything is positional (picocli's stopAtPositional). */
+    List<String> restStoppingAtPositional(OptionSetter setter) throws NotHandled {
+      seen.clear();
+      List<String> positional = new ArrayList<>();
+      while (more() && peek().startsWith("-")) {
+        if (!setter.set(option())) {
+          throw new NotHandled();
+        }
+      }
+      while (more()) {
+        positional.add(next());
       }
       return positional;
     }

@@ -90,17 +90,23 @@ public final class Main {
         return main.fail(e, err);
       }
     }
-    CommandLine cl = new CommandLine(main);
+    CommandLine cl = commandLine(main);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.fail(e, err));
-    // Everything after a container id belongs to the command run in it (exec) or to ps(1).
-    cl.getSubcommands().get("exec").setStopAtPositional(true);
-    cl.getSubcommands().get("ps").setStopAtPositional(true);
     if (args.length > 0 && args[0].equals("--aot-training")) {
       return AotTraining.run(out);
     }
     return cl.execute(args);
+  }
+
+  /** Picocli's model of the command line (what FastPath must agree with). */
+  static CommandLine commandLine(Main main) {
+    CommandLine cl = new CommandLine(main);
+    // Everything after a container id belongs to the command run in it (exec) or to ps(1).
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
+    cl.getSubcommands().get("ps").setStopAtPositional(true);
+    return cl;
   }
 
   /** A command failed: the message to stderr and the --log file, the stack trace only when it is a bug or --debug. */

@@ -34,6 +34,13 @@ class FastPathTest {
       "delete id",
       "delete -f id",
       "delete id --force",
+      "exec id",
+      "exec --process /p.json --detach --pid-file /pid --console-socket /s id",
+      "exec -p p.json -d id",
+      "--root /r --log /l --log-format json exec --process=/p.json --detach --pid-file=/pid id",
+      "exec -t -e A=1 --env B=2 -e C=3 --cwd /tmp -u 5:6 -g 7 --additional-gids 8 -c CAP_KILL --cap CAP_CHOWN id sh",
+      "exec --no-new-privs --preserve-fds 1 --apparmor a --process-label l id ls -la --color=auto",
+      "exec id sh -c --detach -e X",
   })
   void readsWhatPicocliReads(String line) throws Exception {
     String[] args = line.split(" ");
@@ -42,7 +49,7 @@ class FastPathTest {
     assertNotNull(command, "the fast path left a line it should read: " + line);
 
     Main slow = new Main();
-    CommandLine.ParseResult parsed = new CommandLine(slow).parseArgs(args);
+    CommandLine.ParseResult parsed = Main.commandLine(slow).parseArgs(args);
     Object expected = parsed.subcommand().commandSpec().userObject();
 
     assertEquals(expected.getClass(), command.getClass(), line);
@@ -56,8 +63,10 @@ class FastPathTest {
       "run --bundle /b --bundle /c id", "run -b /b --bundle /c id", "delete -f -f id", "delete -ff id",
       "run -dk id", "kill id 9 extra", "run -- id", "run @args", "run --bundle= id", "run --detach=true id",
       "run --preserve-fds x id", "run --preserve-fds -1 id", "run --unknown id", "--root run start id",
-      "--unknown start id", "list", "state id", "exec id ls", "ps id", "spec", "--aot-training",
+      "--unknown start id", "list", "state id", "ps id", "spec", "--aot-training",
       "run --bundle", "create -b -d id",
+      "exec", "exec -d -d id", "exec --process - id", "exec -g x id", "exec -g -1 id", "exec --cwd= id",
+      "exec -dt id", "exec --unknown id", "exec id -- ls", "exec id echo @x",
   })
   void leavesEverythingElseToPicocli(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
