@@ -70,6 +70,23 @@ class CgroupsTest {
   }
 
   @Test
+  void primingAMigrationReJoinsThisProcesssOwnCgroupAndNeverFails() {
+    FakeKernel k = new FakeKernel(root, true);
+    CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
+    Cgroups.primeMigration(l, k);
+    String own = l.v1().get(0).dirOf(l.v1().get(0).ownPath()).resolve("cgroup.procs").toString();
+    assertEquals(List.of(root.resolve("sys/fs/cgroup").relativize(Path.of(own)) + "=" + ProcessHandle.current().pid()),
+        k.writes, "one write, of this process, into the cgroup it is already in");
+    CgroupFs failing = new CgroupFs() {
+      @Override
+      public void write(Path file, String value) {
+        throw new dev.berth.common.error.Unavailable("read-only cgroup filesystem");
+      }
+    };
+    Cgroups.primeMigration(l, failing); // a missed speed-up, not an error
+  }
+
+  @Test
   void v1CreateWritesLimitsAndInheritsCpuset() {
     FakeKernel k = new FakeKernel(root, true);
     CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
