@@ -34,14 +34,18 @@ classpath_of berth-runtime > "$lib/berth-runtime.classpath"
 classpath_of berthd > "$lib/berthd.classpath"
 train berthd dev.berth.daemon.Main --help
 
-# The runtime trains on a real `run` of a busybox bundle when this machine can run one (root,
-# busybox-static), so the classes of the whole create/start/wait/delete path are in the cache.
+# The runtime trains on real containers of busybox bundles when this machine can run them (root,
+# busybox-static): a `run`, then create, start, exec, kill and delete (cli/AotTraining.java), so the
+# classes of the commands engines run per container are in the cache.
 if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ] && [ -x "$lib/berth-init" ]; then
   work="$(mktemp -d /tmp/berth-aot.XXXXXX)"
   trap 'rm -rf "$work"' EXIT
   "$berth_root/scripts/make-busybox-bundle.sh" "$work/bundle" true >/dev/null
-  train berth-runtime dev.berth.runtime.cli.Main --root "$work/state" run --bundle "$work/bundle" "aot-training-$$"
-  "$berth_root/bin/berth-runtime" --root "$work/state" delete --force "aot-training-$$" >/dev/null 2>&1 || true
+  "$berth_root/scripts/make-busybox-bundle.sh" "$work/sleeper" sleep 60 >/dev/null
+  train berth-runtime dev.berth.runtime.cli.Main --aot-training "$work/state" "$work/bundle" "$work/sleeper"
+  for c in "$work/state"/*/; do # whatever a failed training left
+    [ -d "$c" ] && "$berth_root/bin/berth-runtime" --root "$work/state" delete --force "$(basename "$c")" >/dev/null 2>&1 || true
+  done
 else
   train berth-runtime dev.berth.runtime.cli.Main --aot-training
 fi

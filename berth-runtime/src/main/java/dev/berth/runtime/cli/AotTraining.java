@@ -6,16 +6,44 @@ import dev.berth.runtime.spec.Spec;
 import dev.berth.runtime.spec.SpecLoader;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
- * The AOT cache's training run (scripts/aot-train.sh): touches the classes every command loads —
- * picocli, Jackson, the spec model, the instruction stream — without creating a container.
+ * The AOT cache's training run (scripts/aot-train.sh). Given a state root and two bundles, one running
+ * `true` and one that keeps running, it drives in one JVM the commands engines run per container —
+ * run, then create, start, exec, kill and delete — so that their classes and lambdas are in the cache.
+ * Without them (a build machine that cannot run containers) it touches picocli, Jackson, the spec model
+ * and the instruction stream.
  */
 final class AotTraining {
   private AotTraining() {}
 
-  static int run(PrintStream out) {
+  /** {@code args}: --aot-training [ROOT RUN-BUNDLE SLEEP-BUNDLE]. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return args.length == 4 ? lifecycle(args[1], args[2], args[3], out, err) : withoutContainers(out);
+  }
+
+  private static int lifecycle(String root, String runBundle, String sleepBundle, PrintStream out, PrintStream err) {
+    String id = "aot-training-" + Long.toHexString(System.nanoTime());
+    List<List<String>> lines = List.of(
+        List.of("run", "--bundle", runBundle, id + "-run"),
+        List.of("create", "--bundle", sleepBundle, id),
+        List.of("start", id),
+        List.of("exec", id, "true"),
+        List.of("kill", id, "KILL"),
+        List.of("delete", "--force", id));
+    int failed = 0;
+    for (List<String> line : lines) {
+      List<String> args = new ArrayList<>(List.of("--root", root));
+      args.addAll(line);
+      failed += Main.run(args.toArray(String[]::new), out, err) == 0 ? 0 : 1;
+    }
+    return failed;
+  }
+
+  private static int withoutContainers(PrintStream out) {
     Spec spec = SpecLoader.parse(DefaultSpec.bytes(false), "config.json");
     InitPlan.forCreate(spec, new InitPlan.CreateOptions(Path.of("/nonexistent"), Path.of("/nonexistent/fifo"),
         null, false, null, null, "{}", false));

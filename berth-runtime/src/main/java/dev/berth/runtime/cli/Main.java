@@ -81,6 +81,9 @@ public final class Main {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("--aot-training")) {
+      return AotTraining.run(args, out, err);
+    }
     Main main = new Main();
     Callable<Integer> quick = FastPath.parse(main, args);
     if (quick != null) {
@@ -94,9 +97,6 @@ public final class Main {
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.fail(e, err));
-    if (args.length > 0 && args[0].equals("--aot-training")) {
-      return AotTraining.run(out);
-    }
     return cl.execute(args);
   }
 
