@@ -87,7 +87,9 @@ public final class Main {
     Main main = new Main();
     Callable<Integer> quick = FastPath.parse(main, args);
     if (quick != null) {
-      try {
+      boolean migrates = quick instanceof LifecycleCommands.Create || quick instanceof LifecycleCommands.Run
+          || quick instanceof ExecCommand;
+      try (MigrationPrimer primer = migrates ? MigrationPrimer.start() : null) {
         return quick.call();
       } catch (Exception e) {
         return main.fail(e, err);
