@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
 #include "stream.h"
@@ -137,6 +138,10 @@ static void exec_process(const struct config *cfg, const char *path) {
   die("exec %s", path);
 }
 
+/*
+ * Blocks until `start` opens the exec fifo, runs the startContainer hooks, and tells `start` how they
+ * went on the fifo: "0" (started, as runc writes), or "E" and the failure, which `start` reports.
+ */
 static void wait_for_start(const struct config *cfg, int fifo_fd) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
@@ -145,10 +150,16 @@ static void wait_for_start(const struct config *cfg, int fifo_fd) {
     fprintf(stderr, "berth-init: open the exec fifo: %s\n", strerror(errno));
     _exit(1);
   }
+  close(fifo_fd);
+  char err[4096];
+  if (hooks_run(cfg, HOOK_START_CONTAINER, err, sizeof(err)) != 0) {
+    ssize_t ignored = write(fd, "E", 1);
+    ignored = write(fd, err, strlen(err));
+    (void)ignored;
+    _exit(1);
+  }
   if (write(fd, "0", 1) != 1) _exit(1);
   close(fd);
-  close(fifo_fd);
-  process_run_hooks(cfg, HOOK_START_CONTAINER);
 }
 
 /*
@@ -162,17 +173,21 @@ static void container_main(const struct config *cfg, int console_fd, int fifo_fd
   close(release_pipe);
   if ((cfg->clone_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0))
     die("become root in the user namespace");
-  if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) != 0) die("sethostname %s", cfg->hostname);
-  if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) != 0) die("setdomainname %s", cfg->domainname);
   rootfs_prepare(cfg);
   if (cfg->pause_for_hooks) {
     char reply[64];
     if (sync_send("hooks") != 0 || sync_recv(reply, sizeof(reply)) <= 0 || strcmp(reply, "resume") != 0)
       fail("the runtime did not resume after the prestart hooks");
   }
-  process_run_hooks(cfg, HOOK_CREATE_CONTAINER);
+  /* createContainer hooks: in the container's namespaces, before pivot_root, from the rootfs as runc. */
+  if (chdir(cfg->rootfs) != 0) die("chdir to the rootfs %s", cfg->rootfs);
+  char err[4096];
+  if (hooks_run(cfg, HOOK_CREATE_CONTAINER, err, sizeof(err)) != 0) fail("%s", err);
   rootfs_enter(cfg);
   rootfs_finalize(cfg);
+  /* After the hooks and the rootfs, as runc: createContainer hooks still see the host's names. */
+  if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) != 0) die("sethostname %s", cfg->hostname);
+  if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) != 0) die("setdomainname %s", cfg->domainname);
   if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd, 1);
   process_apply(cfg);
   char buf[4096];

@@ -7,7 +7,6 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -204,49 +201,4 @@ const char *process_find_executable(const struct config *cfg, char *buf, size_t 
     p = colon ? colon + 1 : NULL;
   }
   fail("exec: \"%s\": executable file not found in $PATH", name);
-}
-
-static int wait_with_timeout(pid_t pid, uint64_t timeout_s, int *status) {
-  struct timespec tick = {0, 5 * 1000 * 1000};
-  uint64_t waited_ms = 0;
-  for (;;) {
-    pid_t r = waitpid(pid, status, timeout_s ? WNOHANG : 0);
-    if (r == pid) return 0;
-    if (r < 0 && errno != EINTR) return -1;
-    if (timeout_s && waited_ms >= timeout_s * 1000) {
-      kill(pid, SIGKILL);
-      waitpid(pid, status, 0);
-      errno = ETIMEDOUT;
-      return -1;
-    }
-    nanosleep(&tick, NULL);
-    waited_ms += 5;
-  }
-}
-
-void process_run_hooks(const struct config *cfg, uint64_t kind) {
-  for (size_t i = 0; i < cfg->n_hooks; i++) {
-    const struct hook_spec *h = &cfg->hooks[i];
-    if (h->kind != kind) continue;
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) die("pipe for hook %s", h->path);
-    pid_t pid = fork();
-    if (pid < 0) die("fork hook %s", h->path);
-    if (pid == 0) {
-      dup2(fds[0], 0);
-      char *none[] = {(char *)h->path, NULL};
-      execve(h->path, h->argv[0] ? h->argv : none, h->envp);
-      _exit(127);
-    }
-    close(fds[0]);
-    const char *state = cfg->state_json ? cfg->state_json : "{}";
-    ssize_t ignored = write(fds[1], state, strlen(state));
-    (void)ignored;
-    close(fds[1]);
-    int status = 0;
-    if (wait_with_timeout(pid, h->timeout, &status) != 0) die("hook %s", h->path);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      fail("hook %s failed (%s %d)", h->path, WIFEXITED(status) ? "exit status" : "signal",
-           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-  }
 }

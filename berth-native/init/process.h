@@ -13,7 +13,5 @@ void process_setup_console(const struct config *cfg, int console_fd, int bind_de
 void process_apply(const struct config *cfg);
 /* Resolves argv[0] through the container's PATH; dies with runc's message when not found. */
 const char *process_find_executable(const struct config *cfg, char *buf, size_t len);
-/* Runs the hooks of one kind with the state on stdin. */
-void process_run_hooks(const struct config *cfg, uint64_t kind);
 
 #endif

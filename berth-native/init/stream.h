@@ -47,7 +47,8 @@ enum tag {
   TAG_EXEC_FIFO = 30,      /* string: fifo to block on until `start` */
   TAG_SECCOMP = 31,        /* u64 flags, then struct sock_filter[] */
   TAG_HOOK = 32,           /* u64 kind, timeout seconds, nargs, nenv; strings path, args..., env... */
-  TAG_STATE = 33,          /* string: the container state JSON given to hooks on stdin */
+  TAG_STATE = 33,          /* string: the state JSON for createContainer/startContainer hooks, without
+                              pid and status, which berth-init adds (hooks.h) */
   TAG_CONSOLE_SIZE = 35,   /* u64 rows, cols */
   TAG_PAUSE_FOR_HOOKS = 36,/* the Java side runs prestart/createRuntime hooks before pivot_root */
   TAG_PRESERVED_FDS = 37,  /* u64 first, count: this init's fds first.. become the process's 3..3+count-1 */

@@ -10,6 +10,7 @@ import dev.berth.runtime.cgroups.Cgroup;
 import dev.berth.runtime.cgroups.Cgroups;
 import dev.berth.runtime.defaults.DefaultDevices;
 import dev.berth.runtime.hooks.HookRunner;
+import dev.berth.runtime.hooks.HookState;
 import dev.berth.runtime.init.InitLauncher;
 import dev.berth.runtime.init.InitPlan;
 import dev.berth.runtime.seccomp.SeccompProgram;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * `create`: validate, claim the id, make the cgroup and the exec fifo, launch the init, record the
@@ -81,7 +83,7 @@ final class Creation {
       }
       byte[] stream = InitPlan.forCreate(spec, new InitPlan.CreateOptions(rootfs, fifo, options.consoleSocket(),
           options.noPivot(), seccomp, cgroup,
-          new String(stateJson(state, Status.CREATING), StandardCharsets.UTF_8), pause, options.preservedFds().size(),
+          new String(hookState(state, null).json(), StandardCharsets.UTF_8), pause, options.preservedFds().size(),
           ownPty ? InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size() : -1));
       InitLauncher.LaunchedProcess launched = launcher.launch(stream,
           options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), extraFds,
@@ -93,9 +95,9 @@ final class Creation {
 
         @Override
         public void pausedForHooks(int containerPid) {
-          byte[] json = stateJson(state.withPid(containerPid, 0), Status.CREATING);
-          HookRunner.run("prestart", hooks.prestart(), json);
-          HookRunner.run("createRuntime", hooks.createRuntime(), json);
+          byte[] json = hookState(state.withPid(containerPid, 0), Status.CREATING).json();
+          HookRunner.run("prestart", hooks.prestart(), json, bundleDir);
+          HookRunner.run("createRuntime", hooks.createRuntime(), json, bundleDir);
         }
       });
       pid = launched.pid();
@@ -112,7 +114,7 @@ final class Creation {
       if (console != null) {
         console.close();
       }
-      undo(id, cgroup, pid);
+      undo(id, cgroup, pid, spec.hooks(), bundleDir, spec.annotations());
       if (e instanceof BerthException be) {
         throw be;
       }
@@ -130,7 +132,11 @@ final class Creation {
     return l != null && !l.isEmpty();
   }
 
-  private void undo(String id, Cgroup cgroup, int pid) {
+  /**
+   * Removes what this create made. As runc (and the spec: a failed create continues at the container's
+   * destruction) the poststop hooks run once it is gone; their failures are only logged.
+   */
+  private void undo(String id, Cgroup cgroup, int pid, Hooks hooks, Path bundleDir, Map<String, String> annotations) {
     if (pid > 0) {
       try {
         sys.kill(pid, 9);
@@ -152,7 +158,22 @@ final class Creation {
         // best effort: the state dir below is removed so nothing refers to it
       }
     }
+    if (hooks != null && notEmpty(hooks.poststop())) {
+      runPoststop(hooks, new HookState(Spec.OCI_VERSION, id, Status.STOPPED.json(), 0, bundleDir.toString(),
+          annotations), bundleDir);
+    }
     store.remove(id);
+  }
+
+  /** Poststop hooks, run in {@code cwd}: their failure is a warning, as the spec says, and the rest still run. */
+  static void runPoststop(Hooks hooks, HookState state, Path cwd) {
+    for (var hook : hooks.poststop()) {
+      try {
+        HookRunner.run("poststop", List.of(hook), state.json(), cwd);
+      } catch (BerthException e) {
+        System.getLogger("berth-runtime").log(System.Logger.Level.WARNING, e.getMessage());
+      }
+    }
   }
 
   private static java.util.List<Integer> safePids(Cgroup cgroup) {
@@ -163,9 +184,9 @@ final class Creation {
     }
   }
 
-  static byte[] stateJson(ContainerState s, Status status) {
-    StateView view = new StateView(Spec.OCI_VERSION, s.id(), s.pid(), status.json(), s.bundle(), null, null, null,
+  /** What hooks read on stdin; with a null status (and no pid) what berth-init completes for its own. */
+  static HookState hookState(ContainerState s, Status status) {
+    return new HookState(Spec.OCI_VERSION, s.id(), status == null ? null : status.json(), s.pid(), s.bundle(),
         s.annotations());
-    return SpecLoader.toJson(view);
   }
 }

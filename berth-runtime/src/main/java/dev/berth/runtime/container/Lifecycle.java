@@ -24,10 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** The state machine of a container after create: start, kill, delete, exec and status. */
 public final class Lifecycle {
@@ -64,16 +64,16 @@ public final class Lifecycle {
         if (console != null) {
           console.attach(in, out);
         }
-        start(id);
+        start(id, bundleDir(created.state()));
       } catch (RuntimeException e) {
-        delete(id, true);
+        delete(id, true, bundleDir(created.state()));
         throw e;
       }
       int pid = created.state().pid();
       code = console == null ? waitForExit(pid) : console.await(() -> waitForExit(pid));
     }
     if (!keep) {
-      delete(id, true);
+      delete(id, true, bundleDir(created.state()));
     }
     return code;
   }
@@ -101,6 +101,18 @@ public final class Lifecycle {
   }
 
   public void start(String id) {
+    start(id, null);
+  }
+
+  private static Path bundleDir(ContainerState s) {
+    return Path.of(s.bundle());
+  }
+
+  /**
+   * {@code hookDir}: where the poststart and poststop hooks run. As with runc, that is the bundle when
+   * the command named one (create, run) and the caller's own directory otherwise (start, delete: null).
+   */
+  private void start(String id, Path hookDir) {
     try (StateStore.Lock lock = store.lock(id)) {
       ContainerState s = store.load(id);
       Status st = status(s);
@@ -110,7 +122,7 @@ public final class Lifecycle {
       releaseFromFifo(id);
       if (s.hooks() != null) {
         try {
-          HookRunner.run("poststart", s.hooks().poststart(), Creation.stateJson(s, Status.RUNNING));
+          HookRunner.run("poststart", s.hooks().poststart(), Creation.hookState(s, Status.RUNNING).json(), hookDir);
         } catch (BerthException e) {
           kill(s.pid(), SIGKILL);
           throw e;
@@ -120,31 +132,40 @@ public final class Lifecycle {
   }
 
   /**
-   * The init blocks opening the fifo for writing; opening it for reading releases it. Done with a
-   * timeout so a container that died meanwhile cannot hang `start`.
+   * The init blocks opening the fifo for writing; opening it for reading releases it. It then runs the
+   * startContainer hooks and answers "0" (started) or "E" and why it could not. The opening is awaited
+   * with a timeout, so a container that died meanwhile cannot hang `start`; the answer as long as the
+   * hooks take (their own timeouts bound them; the process's end closes the fifo).
    */
   private void releaseFromFifo(String id) {
     Path fifo = store.fifo(id);
-    FutureTask<Integer> read = new FutureTask<>(() -> {
+    CountDownLatch opened = new CountDownLatch(1);
+    FutureTask<byte[]> read = new FutureTask<>(() -> {
       try (InputStream in = Files.newInputStream(fifo)) {
-        return in.read();
+        opened.countDown();
+        return in.readAllBytes();
       }
     });
     // A platform thread: the first virtual thread starts a scheduler, milliseconds in a cold CLI.
     Thread.ofPlatform().daemon().start(read);
     try {
-      int b = read.get(10, TimeUnit.SECONDS);
-      if (b < 0) {
+      if (!opened.await(10, TimeUnit.SECONDS) && !read.isDone()) {
+        // Unblock our own reader by opening the writing end, then report.
+        try (var unused = Files.newOutputStream(fifo)) {
+          // nothing to write
+        } catch (IOException ignored) {
+          // best effort
+        }
+        throw new Internal("container " + id + " did not start within 10s");
+      }
+      byte[] answer = read.get();
+      if (answer.length == 0) {
         throw new Conflict("container " + id + " exited before it could be started");
       }
-    } catch (TimeoutException e) {
-      // Unblock our own reader by opening the writing end, then report.
-      try (var unused = Files.newOutputStream(fifo)) {
-        // nothing to write
-      } catch (IOException ignored) {
-        // best effort
+      if (answer[0] == 'E') {
+        throw new InvalidArgument("cannot start container " + id + ": "
+            + new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8));
       }
-      throw new Internal("container " + id + " did not start within 10s");
     } catch (ExecutionException e) {
       throw new Internal("cannot start container " + id + ": " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
@@ -186,6 +207,10 @@ public final class Lifecycle {
   }
 
   public void delete(String id, boolean force) {
+    delete(id, force, null);
+  }
+
+  private void delete(String id, boolean force, Path hookDir) {
     try (StateStore.Lock lock = store.lock(id)) {
       ContainerState s = store.load(id);
       Status st = status(s);
@@ -202,7 +227,7 @@ public final class Lifecycle {
       if (cgroup != null) {
         cgroup.destroy();
       }
-      runPoststop(s);
+      runPoststop(s, hookDir);
       store.remove(id);
     }
   }
@@ -245,15 +270,10 @@ public final class Lifecycle {
     }
   }
 
-  private void runPoststop(ContainerState s) {
-    if (s.hooks() == null) {
-      return;
-    }
-    try {
-      HookRunner.run("poststop", s.hooks().poststop(), Creation.stateJson(s, Status.STOPPED));
-    } catch (BerthException e) {
-      // The spec says poststop failures are logged, not fatal.
-      System.getLogger("berth-runtime").log(System.Logger.Level.WARNING, e.getMessage());
+  private void runPoststop(ContainerState s, Path hookDir) {
+    if (s.hooks() != null && s.hooks().poststop() != null) {
+      // A stopped container's state has no pid, as runc gives it.
+      Creation.runPoststop(s.hooks(), Creation.hookState(s.withPid(0, 0), Status.STOPPED), hookDir);
     }
   }
 

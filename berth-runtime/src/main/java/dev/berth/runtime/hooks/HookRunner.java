@@ -7,6 +7,7 @@ import dev.berth.runtime.spec.Hook;
 import dev.berth.runtime.sys.LinuxSyscalls;
 import dev.berth.runtime.sys.Syscalls;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -14,23 +15,26 @@ import java.util.Map;
  * Runs the hooks that run in the runtime's namespaces (prestart, createRuntime, poststart, poststop):
  * each gets the container state on stdin, its own argv (argv[0] may differ from the path: dockerd's
  * libnetwork-setkey hook depends on it, so hooks are spawned directly, not through ProcessBuilder),
- * its env, and is killed at its timeout.
+ * exactly its env, the working directory runc would give it (the bundle during create and run, the
+ * caller's own during start and delete), and a process group of its own, killed whole at its
+ * timeout so that nothing it started outlives it.
  */
 public final class HookRunner {
   private static final int SIGKILL = 9;
 
   private HookRunner() {}
 
-  public static void run(String phase, List<Hook> hooks, byte[] stateJson) {
+  /** Runs {@code hooks} in order in the directory {@code cwd} (null: this process's); the first failure throws. */
+  public static void run(String phase, List<Hook> hooks, byte[] stateJson, Path cwd) {
     if (hooks == null) {
       return;
     }
     for (Hook hook : hooks) {
-      runOne(LinuxSyscalls.get(), phase, hook, stateJson);
+      runOne(LinuxSyscalls.get(), phase, hook, stateJson, cwd);
     }
   }
 
-  static void runOne(Syscalls sys, String phase, Hook hook, byte[] stateJson) {
+  static void runOne(Syscalls sys, String phase, Hook hook, byte[] stateJson, Path cwd) {
     List<String> argv = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
     List<String> env = hook.env() == null ? List.of() : hook.env();
     int[] in = null;
@@ -38,7 +42,8 @@ public final class HookRunner {
     try {
       in = sys.pipe();
       err = sys.pipe();
-      int pid = sys.spawn(hook.path(), argv, env, Map.of(0, in[0], 1, err[1], 2, err[1]));
+      int pid = sys.spawn(hook.path(), argv, env, Map.of(0, in[0], 1, err[1], 2, err[1]),
+          cwd == null ? null : cwd.toString(), true);
       sys.close(in[0]);
       sys.close(err[1]);
       in[0] = err[1] = -1;
@@ -123,6 +128,7 @@ public final class HookRunner {
         return status;
       }
       if (System.currentTimeMillis() > deadline) {
+        sys.kill(-pid, SIGKILL);
         sys.kill(pid, SIGKILL);
         sys.waitpid(pid, false);
         throw new InvalidArgument(phase + " hook " + hook.path() + " timed out after " + hook.timeout() + "s");

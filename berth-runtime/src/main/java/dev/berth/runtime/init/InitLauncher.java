@@ -154,7 +154,8 @@ public final class InitLauncher {
   }
 
   private static BerthException classify(String message, int containerPid) {
-    boolean userError = message.startsWith("exec: ") || message.contains("escapes the rootfs")
+    boolean userError = message.startsWith("exec: ") || message.startsWith("createContainer hook ")
+        || message.contains("escapes the rootfs")
         || message.contains("no such file or directory") || message.contains("Not a directory")
         || message.contains("No such file or directory");
     return userError ? new InvalidArgument(message) : new Internal("container init failed: " + message);

@@ -26,6 +26,7 @@ public final class LinuxSyscalls implements Syscalls {
   private static final int PR_SET_CHILD_SUBREAPER = 36;
   private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
   private static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+  private static final int POSIX_SPAWN_SETPGROUP = 0x02;
   /** glibc's opaque spawn structures are smaller than this; a little slack costs nothing. */
   private static final long SPAWN_STRUCT_SIZE = 1024;
   private static final long SIGSET_SIZE = 128;
@@ -45,6 +46,14 @@ public final class LinuxSyscalls implements Syscalls {
   private static final class FA_DUP2_ {
     static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_adddup2",
       FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
+  }
+  private static final class FA_CHDIR_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_addchdir_np",
+      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+  }
+  private static final class ATTR_SETPGROUP_ {
+    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setpgroup",
+      FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
   }
   private static final class ATTR_INIT_ {
     static final MethodHandle H = NativeCall.libc("posix_spawnattr_init",
@@ -137,8 +146,8 @@ public final class LinuxSyscalls implements Syscalls {
   private LinuxSyscalls() {}
 
   @Override
-  public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap)
-      throws ErrnoException {
+  public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap, String cwd,
+      boolean newProcessGroup) throws ErrnoException {
     return NativeCall.call((arena, st) -> {
       MemorySegment actions = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       MemorySegment attr = arena.allocate(SPAWN_STRUCT_SIZE, 16);
@@ -160,8 +169,16 @@ public final class LinuxSyscalls implements Syscalls {
         ignored = (int) SIGFILLSET_.H.invokeExact(st, all);
         check((int) ATTR_SETSIGMASK_.H.invokeExact(st, attr, empty), "posix_spawnattr_setsigmask");
         check((int) ATTR_SETSIGDEFAULT_.H.invokeExact(st, attr, all), "posix_spawnattr_setsigdefault");
-        check((int) ATTR_SETFLAGS_.H.invokeExact(st, attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
-            "posix_spawnattr_setflags");
+        if (cwd != null) {
+          check((int) FA_CHDIR_.H.invokeExact(st, actions, arena.allocateFrom(cwd)),
+              "posix_spawn_file_actions_addchdir_np");
+        }
+        short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        if (newProcessGroup) {
+          check((int) ATTR_SETPGROUP_.H.invokeExact(st, attr, 0), "posix_spawnattr_setpgroup");
+          flags |= POSIX_SPAWN_SETPGROUP;
+        }
+        check((int) ATTR_SETFLAGS_.H.invokeExact(st, attr, flags), "posix_spawnattr_setflags");
         MemorySegment pid = arena.allocate(C_INT);
         int rc = (int) POSIX_SPAWN_.H.invokeExact(st, pid, arena.allocateFrom(path), actions, attr,
             stringArray(arena, argv), stringArray(arena, envp));

@@ -15,8 +15,18 @@ public interface Syscalls {
    * into the child; every other fd of this process is close-on-exec or inherited as the JVM left it
    * (the init closes all it does not need). Signal dispositions and mask are reset.
    */
-  int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap)
-      throws ErrnoException;
+  default int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap)
+      throws ErrnoException {
+    return spawn(path, argv, envp, fdMap, null, false);
+  }
+
+  /**
+   * {@link #spawn(String, List, List, Map)} in the directory {@code cwd} (null: this process's), and,
+   * with {@code newProcessGroup}, as the leader of a process group of its own (so that it can be killed
+   * with whatever it started).
+   */
+  int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap, String cwd,
+      boolean newProcessGroup) throws ErrnoException;
 
   /** A connected SOCK_SEQPACKET pair, both ends close-on-exec. */
   int[] seqpacketPair() throws ErrnoException;

@@ -26,8 +26,10 @@ public final class RecordingSyscalls implements Syscalls {
   private final Deque<String> replies = new ArrayDeque<>();
   private int nextFd = 10;
   private int nextPid = 1000;
-  /** spawn's fd map, as the last spawn got it. */
+  /** spawn's fd map, directory and process group choice, as the last spawn got them. */
   public Map<Integer, Integer> lastSpawnFds;
+  public String lastSpawnCwd;
+  public boolean lastSpawnNewGroup;
 
   /** Messages the next recv calls return, in order; after them, end of stream. */
   public RecordingSyscalls replies(String... messages) {
@@ -47,9 +49,12 @@ public final class RecordingSyscalls implements Syscalls {
   }
 
   @Override
-  public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap) {
+  public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fdMap, String cwd,
+      boolean newProcessGroup) {
     calls.add("spawn " + path + " " + argv);
     lastSpawnFds = Map.copyOf(fdMap);
+    lastSpawnCwd = cwd;
+    lastSpawnNewGroup = newProcessGroup;
     return nextPid++;
   }
 
