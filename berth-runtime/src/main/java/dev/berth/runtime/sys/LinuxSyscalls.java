@@ -1,16 +1,13 @@
 package dev.berth.runtime.sys;
 
 import static dev.berth.common.ffm.NativeCall.C_INT;
-import static dev.berth.common.ffm.NativeCall.C_POINTER;
 
 import dev.berth.common.ffm.Errno;
 import dev.berth.common.ffm.ErrnoException;
 import dev.berth.common.ffm.NativeCall;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,66 +28,29 @@ public final class LinuxSyscalls implements Syscalls {
   private static final long SPAWN_STRUCT_SIZE = 1024;
   private static final long SIGSET_SIZE = 128;
 
-  private static final class POSIX_SPAWN_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawn",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-  }
-  private static final class FA_INIT_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_init",
-      FunctionDescriptor.of(C_INT, C_POINTER));
-  }
-  private static final class FA_DESTROY_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_destroy",
-      FunctionDescriptor.of(C_INT, C_POINTER));
-  }
-  private static final class FA_DUP2_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_adddup2",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
-  }
-  private static final class FA_CHDIR_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawn_file_actions_addchdir_np",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-  }
-  private static final class ATTR_SETPGROUP_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setpgroup",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-  }
-  private static final class ATTR_INIT_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawnattr_init",
-      FunctionDescriptor.of(C_INT, C_POINTER));
-  }
-  private static final class ATTR_DESTROY_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawnattr_destroy",
-      FunctionDescriptor.of(C_INT, C_POINTER));
-  }
-  private static final class ATTR_SETFLAGS_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setflags",
-      FunctionDescriptor.of(C_INT, C_POINTER, ValueLayout.JAVA_SHORT));
-  }
-  private static final class ATTR_SETSIGMASK_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setsigmask",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-  }
-  private static final class ATTR_SETSIGDEFAULT_ {
-    static final MethodHandle H = NativeCall.libc("posix_spawnattr_setsigdefault",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-  }
-  private static final class SIGEMPTYSET_ {
-    static final MethodHandle H = NativeCall.libc("sigemptyset", FunctionDescriptor.of(C_INT, C_POINTER));
-  }
-  private static final class SIGFILLSET_ {
-    static final MethodHandle H = NativeCall.libc("sigfillset", FunctionDescriptor.of(C_INT, C_POINTER));
+  /**
+   * The libc functions this class calls, through NativeCall.invoke: one downcall handle for all of
+   * them, where a handle each cost a cold command milliseconds per shape (a run bound fourteen).
+   */
+  private static final class Libc {
+    static final MemorySegment POSIX_SPAWN = NativeCall.symbol("posix_spawn");
+    static final MemorySegment FA_INIT = NativeCall.symbol("posix_spawn_file_actions_init");
+    static final MemorySegment FA_DESTROY = NativeCall.symbol("posix_spawn_file_actions_destroy");
+    static final MemorySegment FA_ADDDUP2 = NativeCall.symbol("posix_spawn_file_actions_adddup2");
+    static final MemorySegment FA_ADDCHDIR = NativeCall.symbol("posix_spawn_file_actions_addchdir_np");
+    static final MemorySegment ATTR_INIT = NativeCall.symbol("posix_spawnattr_init");
+    static final MemorySegment ATTR_DESTROY = NativeCall.symbol("posix_spawnattr_destroy");
+    static final MemorySegment ATTR_SETFLAGS = NativeCall.symbol("posix_spawnattr_setflags");
+    static final MemorySegment ATTR_SETPGROUP = NativeCall.symbol("posix_spawnattr_setpgroup");
+    static final MemorySegment ATTR_SETSIGMASK = NativeCall.symbol("posix_spawnattr_setsigmask");
+    static final MemorySegment ATTR_SETSIGDEFAULT = NativeCall.symbol("posix_spawnattr_setsigdefault");
+    static final MemorySegment SIGEMPTYSET = NativeCall.symbol("sigemptyset");
+    static final MemorySegment SIGFILLSET = NativeCall.symbol("sigfillset");
+    static final MemorySegment TCGETATTR = NativeCall.symbol("tcgetattr");
+    static final MemorySegment TCSETATTR = NativeCall.symbol("tcsetattr");
+    static final MemorySegment CFMAKERAW = NativeCall.symbol("cfmakeraw");
   }
 
-  private static final class TCGETATTR_ {
-    static final MethodHandle H = NativeCall.libc("tcgetattr", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-  }
-  private static final class TCSETATTR_ {
-    static final MethodHandle H = NativeCall.libc("tcsetattr", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
-  }
-  private static final class CFMAKERAW_ {
-    static final MethodHandle H = NativeCall.libc("cfmakeraw", FunctionDescriptor.ofVoid(C_POINTER));
-  }
 
   private static final int MSG_CMSG_CLOEXEC = 0x40000000;
   private static final int SCM_RIGHTS = 1;
@@ -104,9 +64,8 @@ public final class LinuxSyscalls implements Syscalls {
   private static final long TIOCGWINSZ = 0x5413;
   private static final long TIOCSWINSZ = 0x5414;
 
-  // Each libc binding sits in its own holder class so that a command builds only the stubs it calls:
-  // creating a downcall handle costs milliseconds in a cold JVM. Everything that is a system call of
-  // its own goes through NativeCall.syscall instead, one handle for all of them.
+  // Everything goes through one downcall handle (NativeCall.invoke, NativeCall.syscall): creating a
+  // handle costs milliseconds per shape in a cold JVM.
 
   private static final long AT_FDCWD = -100;
   private static final long S_IFIFO = 0010000;
@@ -152,8 +111,8 @@ public final class LinuxSyscalls implements Syscalls {
       MemorySegment actions = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       MemorySegment attr = arena.allocate(SPAWN_STRUCT_SIZE, 16);
       List<Integer> temporaries = new ArrayList<>();
-      check((int) FA_INIT_.H.invokeExact(st, actions), "posix_spawn_file_actions_init");
-      check((int) ATTR_INIT_.H.invokeExact(st, attr), "posix_spawnattr_init");
+      check((int) NativeCall.invoke(st, Libc.FA_INIT, actions.address()), "posix_spawn_file_actions_init");
+      check((int) NativeCall.invoke(st, Libc.ATTR_INIT, attr.address()), "posix_spawnattr_init");
       try {
         // Sources are first copied above every target so one dup2 can never clobber another's source.
         int above = Math.max(64, fdMap.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
@@ -161,27 +120,30 @@ public final class LinuxSyscalls implements Syscalls {
           int high = (int) NativeCall.syscall(st, Nr.FCNTL, e.getValue(), F_DUPFD_CLOEXEC, above);
           ErrnoException.check(high, st, "fcntl F_DUPFD_CLOEXEC", "fd " + e.getValue());
           temporaries.add(high);
-          check((int) FA_DUP2_.H.invokeExact(st, actions, high, (int) e.getKey()), "posix_spawn_file_actions_adddup2");
+          check((int) NativeCall.invoke(st, Libc.FA_ADDDUP2, actions.address(), high, e.getKey()),
+              "posix_spawn_file_actions_adddup2");
         }
         MemorySegment empty = arena.allocate(SIGSET_SIZE);
         MemorySegment all = arena.allocate(SIGSET_SIZE);
-        int ignored = (int) SIGEMPTYSET_.H.invokeExact(st, empty);
-        ignored = (int) SIGFILLSET_.H.invokeExact(st, all);
-        check((int) ATTR_SETSIGMASK_.H.invokeExact(st, attr, empty), "posix_spawnattr_setsigmask");
-        check((int) ATTR_SETSIGDEFAULT_.H.invokeExact(st, attr, all), "posix_spawnattr_setsigdefault");
+        NativeCall.invoke(st, Libc.SIGEMPTYSET, empty.address());
+        NativeCall.invoke(st, Libc.SIGFILLSET, all.address());
+        check((int) NativeCall.invoke(st, Libc.ATTR_SETSIGMASK, attr.address(), empty.address()),
+            "posix_spawnattr_setsigmask");
+        check((int) NativeCall.invoke(st, Libc.ATTR_SETSIGDEFAULT, attr.address(), all.address()),
+            "posix_spawnattr_setsigdefault");
         if (cwd != null) {
-          check((int) FA_CHDIR_.H.invokeExact(st, actions, arena.allocateFrom(cwd)),
+          check((int) NativeCall.invoke(st, Libc.FA_ADDCHDIR, actions.address(), arena.allocateFrom(cwd).address()),
               "posix_spawn_file_actions_addchdir_np");
         }
         short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         if (newProcessGroup) {
-          check((int) ATTR_SETPGROUP_.H.invokeExact(st, attr, 0), "posix_spawnattr_setpgroup");
+          check((int) NativeCall.invoke(st, Libc.ATTR_SETPGROUP, attr.address(), 0), "posix_spawnattr_setpgroup");
           flags |= POSIX_SPAWN_SETPGROUP;
         }
-        check((int) ATTR_SETFLAGS_.H.invokeExact(st, attr, flags), "posix_spawnattr_setflags");
+        check((int) NativeCall.invoke(st, Libc.ATTR_SETFLAGS, attr.address(), flags), "posix_spawnattr_setflags");
         MemorySegment pid = arena.allocate(C_INT);
-        int rc = (int) POSIX_SPAWN_.H.invokeExact(st, pid, arena.allocateFrom(path), actions, attr,
-            stringArray(arena, argv), stringArray(arena, envp));
+        int rc = (int) NativeCall.invoke(st, Libc.POSIX_SPAWN, pid.address(), arena.allocateFrom(path).address(),
+            actions.address(), attr.address(), stringArray(arena, argv).address(), stringArray(arena, envp).address());
         if (rc != 0) {
           throw new ErrnoException("posix_spawn", path, rc);
         }
@@ -190,8 +152,8 @@ public final class LinuxSyscalls implements Syscalls {
         for (int fd : temporaries) {
           close(fd);
         }
-        int ignored1 = (int) FA_DESTROY_.H.invokeExact(st, actions);
-        int ignored2 = (int) ATTR_DESTROY_.H.invokeExact(st, attr);
+        NativeCall.invoke(st, Libc.FA_DESTROY, actions.address());
+        NativeCall.invoke(st, Libc.ATTR_DESTROY, attr.address());
       }
     });
   }
@@ -203,13 +165,13 @@ public final class LinuxSyscalls implements Syscalls {
     }
   }
 
+  /** A NULL-terminated char*[], the pointers written as 64-bit addresses (no ADDRESS var handle to spin). */
   private static MemorySegment stringArray(Arena arena, List<String> strings) {
-    MemorySegment array = arena.allocate(C_POINTER, strings.size() + 1L);
+    MemorySegment array = arena.allocate(ValueLayout.JAVA_LONG, strings.size() + 1L);
     for (int i = 0; i < strings.size(); i++) {
-      array.setAtIndex(C_POINTER, i, arena.allocateFrom(strings.get(i)));
+      array.setAtIndex(ValueLayout.JAVA_LONG, i, arena.allocateFrom(strings.get(i)).address());
     }
-    array.setAtIndex(C_POINTER, strings.size(), MemorySegment.NULL);
-    return array;
+    return array; // allocate() zeroes memory: the last entry is NULL
   }
 
   @Override
@@ -274,8 +236,8 @@ public final class LinuxSyscalls implements Syscalls {
 
   @Override
   public void mkfifo(String path, int mode) throws ErrnoException {
-    NativeCall.check("mkfifo", path,
-        (arena, st) -> NativeCall.syscall(st, Nr.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0));
+    NativeCall.check("mkfifo", path, (arena, st) ->
+        NativeCall.syscall(st, Nr.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0));
   }
 
   @Override
@@ -369,19 +331,20 @@ public final class LinuxSyscalls implements Syscalls {
   public byte[] makeRaw(int fd) throws ErrnoException {
     return NativeCall.call((arena, st) -> {
       MemorySegment t = arena.allocate(TERMIOS_SIZE, 4);
-      ErrnoException.check((int) TCGETATTR_.H.invokeExact(st, fd, t), st, "tcgetattr", "fd " + fd);
+      ErrnoException.check((int) NativeCall.invoke(st, Libc.TCGETATTR, fd, t.address()), st, "tcgetattr", "fd " + fd);
       byte[] saved = t.toArray(ValueLayout.JAVA_BYTE);
-      CFMAKERAW_.H.invokeExact(st, t);
+      NativeCall.invoke(st, Libc.CFMAKERAW, t.address());
       t.set(ValueLayout.JAVA_INT, 4, t.get(ValueLayout.JAVA_INT, 4) | OPOST);
-      ErrnoException.check((int) TCSETATTR_.H.invokeExact(st, fd, TCSANOW, t), st, "tcsetattr", "fd " + fd);
+      ErrnoException.check((int) NativeCall.invoke(st, Libc.TCSETATTR, fd, TCSANOW, t.address()), st, "tcsetattr",
+          "fd " + fd);
       return saved;
     });
   }
 
   @Override
   public void restoreTerminal(int fd, byte[] settings) throws ErrnoException {
-    NativeCall.check("tcsetattr", "fd " + fd, (arena, st) ->
-        (int) TCSETATTR_.H.invokeExact(st, fd, TCSANOW, arena.allocateFrom(ValueLayout.JAVA_BYTE, settings)));
+    NativeCall.check("tcsetattr", "fd " + fd, (arena, st) -> (int) NativeCall.invoke(st, Libc.TCSETATTR, fd, TCSANOW,
+        arena.allocateFrom(ValueLayout.JAVA_BYTE, settings).address()));
   }
 
   @Override
