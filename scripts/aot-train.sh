@@ -17,7 +17,7 @@ classpath_of() { # main jar first, then every other jar in lib/
 # The launchers' JVM flags, so that training takes the paths the commands take (bin/berth-runtime's
 # native reflection accessors, for one, make classes the default accessors would need unnecessary).
 flags_berthd=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1)
-flags_berth_runtime=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx512m -XX:+UnlockDiagnosticVMOptions
+flags_berth_runtime=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=50 -Xmx512m -XX:+UnlockDiagnosticVMOptions
   -XX:ArchiveRelocationMode=0 -Xss512k -XX:-UsePerfData -Djdk.reflect.useNativeAccessorOnly=true)
 
 train() { # name main-class training-args...
