@@ -146,10 +146,6 @@ public final class ContainerRuntime {
     return lifecycle.execForeground(id, process, options, in, out);
   }
 
-  public int waitForPid(int pid) {
-    return lifecycle.waitForExit(pid);
-  }
-
   public void pause(String id) {
     cgroupOfRunning(id, "pause").freeze();
   }

@@ -58,22 +58,24 @@ public final class Lifecycle {
    */
   public int run(String id, Path bundle, ContainerRuntime.CreateOptions options, boolean keep, int in, int out) {
     Creation.Created created = creation.create(id, bundle, options, true);
+    // Hooks run where runc's run runs them: in the bundle.
+    Path hookDir = Path.of(created.state().bundle());
     int code;
     try (ForegroundConsole console = created.console()) {
       try {
         if (console != null) {
           console.attach(in, out);
         }
-        start(id, bundleDir(created.state()));
+        start(id, hookDir);
       } catch (RuntimeException e) {
-        delete(id, true, bundleDir(created.state()));
+        delete(id, true, hookDir);
         throw e;
       }
       int pid = created.state().pid();
       code = console == null ? waitForExit(pid) : console.await(() -> waitForExit(pid));
     }
     if (!keep) {
-      delete(id, true, bundleDir(created.state()));
+      delete(id, true, hookDir);
     }
     return code;
   }
@@ -102,10 +104,6 @@ public final class Lifecycle {
 
   public void start(String id) {
     start(id, null);
-  }
-
-  private static Path bundleDir(ContainerState s) {
-    return Path.of(s.bundle());
   }
 
   /**
