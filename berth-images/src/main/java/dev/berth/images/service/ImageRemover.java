@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Untagging and removal with Docker's conflicts, and prune. One rule is Berth's own: an image a
- * container stands on is never deleted, only untagged (even when forced), and its last name is not
- * taken while a running container uses it: the container's layers and config come from it.
+ * Untagging and removal with Docker's conflicts (dockerd's ImageDelete), and prune. A deleted image's
+ * containers keep its id and their snapshots, which stand on its layers: garbage collection leaves
+ * those layers while a container stands on them.
  */
 final class ImageRemover {
   static final List<String> PRUNE_FILTERS = List.of("dangling", "label", "label!", "until");
@@ -38,15 +38,17 @@ final class ImageRemover {
     return isIdPrefix(image.id(), name) ? removeById(image.id(), force) : removeByName(image.id(), name, force);
   }
 
+  /**
+   * The name goes; with the image's last name the image goes too, unless a container keeps it: then
+   * it stays, dangling, and no error is reported. A running container keeps it even when forced; a
+   * stopped one can only keep it unforced, and then its last name is refused first.
+   */
   private List<Removal> removeByName(String id, String name, boolean force) {
     Reference ref = Reference.parse(name);
     List<ImageUsers.User> using = users.of(id);
-    if (isSingleReference(store.tagsOf(id)) && !using.isEmpty()) {
-      if (!force) {
-        throw new Conflict("conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
-            + shortId(using.getFirst().containerId()) + " is using its referenced image " + shortImage(id));
-      }
-      refuseRunning(id, using);
+    if (!force && isSingleReference(store.tagsOf(id)) && !using.isEmpty()) {
+      throw new Conflict("conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
+          + shortId(using.getFirst().containerId()) + " is using its referenced image " + shortImage(id));
     }
     List<Removal> out = new ArrayList<>();
     untag(id, ref, out);
@@ -60,25 +62,23 @@ final class ImageRemover {
         }
       }
     }
-    deleteIfUnnamed(id, using, out);
+    if (store.tagsOf(id).isEmpty() && refusal(id, using, false, !force) == null) delete(id, out);
     return out;
   }
 
+  /**
+   * Every name goes and the image with them, unless refused: a running container refuses even when
+   * forced; names in several repositories or a stopped container refuse unless forced. Nothing is
+   * untagged when it is refused.
+   */
   private List<Removal> removeById(String id, boolean force) {
     List<Reference> names = store.tagsOf(id);
-    List<ImageUsers.User> using = users.of(id);
-    refuseRunning(id, using);
-    if (!force && !isSingleReference(names) && !names.isEmpty()) {
-      throw new Conflict("conflict: unable to delete " + shortImage(id)
-          + " (must be forced) - image is referenced in multiple repositories");
-    }
-    if (!force && !using.isEmpty()) {
-      throw new Conflict("conflict: unable to delete " + shortImage(id) + " (must be forced) - image is being used by"
-          + " stopped container " + shortId(using.getFirst().containerId()));
-    }
+    boolean severalRepositories = !names.isEmpty() && !isSingleReference(names);
+    Refusal refused = refusal(id, users.of(id), !force && severalRepositories, !force);
+    if (refused != null) throw refused.error();
     List<Removal> out = new ArrayList<>();
     for (Reference r : names) untag(id, r, out);
-    deleteIfUnnamed(id, using, out);
+    delete(id, out);
     return out;
   }
 
@@ -106,7 +106,7 @@ final class ImageRemover {
       List<String> without = filters.getOrDefault("label!", List.of());
       if (!without.isEmpty() && Filters.labelsMatch(without, labels)) continue;
       for (Reference r : refs) untag(image.id(), r, out);
-      deleteIfUnnamed(image.id(), List.of(), out);
+      delete(image.id(), out);
     }
     return out;
   }
@@ -116,20 +116,37 @@ final class ImageRemover {
     out.add(new Removal.Untagged(id, ref.familiar()));
   }
 
-  private void deleteIfUnnamed(String id, List<ImageUsers.User> using, List<Removal> out) {
-    if (store.tagsOf(id).isEmpty() && using.isEmpty()) {
-      store.remove(id);
-      out.add(new Removal.Deleted(id));
+  private void delete(String id, List<Removal> out) {
+    store.remove(id);
+    out.add(new Removal.Deleted(id));
+  }
+
+  /** Docker's imageDeleteConflict: why an image cannot be deleted; a hard one cannot be forced. */
+  private record Refusal(String imageId, boolean hard, String reason) {
+    Conflict error() {
+      return new Conflict("conflict: unable to delete " + shortImage(imageId) + " ("
+          + (hard ? "cannot be forced" : "must be forced") + ") - " + reason);
     }
   }
 
-  private static void refuseRunning(String id, List<ImageUsers.User> using) {
+  /**
+   * Docker's checkImageDeleteConflict, in its order: a running container (always checked), names in
+   * several repositories (if {@code names}), a stopped container (if {@code stopped}). Docker's
+   * dependent-child conflict cannot arise: Berth's images have no parent images.
+   */
+  private static Refusal refusal(String id, List<ImageUsers.User> using, boolean names, boolean stopped) {
     for (ImageUsers.User u : using) {
       if (u.running()) {
-        throw new Conflict("conflict: unable to delete " + shortImage(id) + " (cannot be forced) - image is being used"
-            + " by running container " + shortId(u.containerId()));
+        return new Refusal(id, true, "image is being used by running container " + shortId(u.containerId()));
       }
     }
+    if (names) return new Refusal(id, false, "image is referenced in multiple repositories");
+    for (ImageUsers.User u : using) {
+      if (stopped && !u.running()) {
+        return new Refusal(id, false, "image is being used by stopped container " + shortId(u.containerId()));
+      }
+    }
+    return null;
   }
 
   /** Whether {@code name} named the image by its id (full, short or with sha256:) rather than a reference. */

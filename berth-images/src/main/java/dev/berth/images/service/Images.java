@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The image operations as a library, with Docker's semantics and messages: list (with its filters),
- * inspect, history, tag, remove (refused while a container uses the image, unless forced) and prune.
+ * inspect, history, tag, remove (with Docker's conflicts when containers use the image) and prune.
  * Removals run one at a time; what nobody owns any more is collected after each.
  */
 public final class Images {
@@ -77,9 +77,12 @@ public final class Images {
   }
 
   /**
-   * `docker rmi`: a name is untagged; the image goes with its last name unless a container uses it. Refused
-   * with Docker's conflicts: the last name of an image a container uses (unless forced), an id with
-   * names in several repositories (unless forced), anything a running container uses (even forced).
+   * `docker rmi`: a name is untagged, and the image goes with its last name unless a running container
+   * uses it (it then stays, dangling). By id, every name goes and the image with them. Refused with
+   * Docker's conflicts: the last name of an image a container uses (unless forced), an id with names
+   * in several repositories or used by a stopped container (unless forced), an id a running container
+   * uses (even forced). A stopped container outlives its deleted image, on the layers its snapshot
+   * stands on.
    */
   public List<Removal> remove(String nameOrId, boolean force) {
     List<Removal> removed;

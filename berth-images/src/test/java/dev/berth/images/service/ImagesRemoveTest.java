@@ -3,6 +3,7 @@ package dev.berth.images.service;
 import static dev.berth.images.service.StoreFixture.digestName;
 import static dev.berth.images.service.StoreFixture.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +11,19 @@ import dev.berth.common.error.Conflict;
 import dev.berth.common.error.NotFound;
 import dev.berth.images.digest.Digest;
 import dev.berth.images.gc.GarbageCollector;
+import dev.berth.images.layer.UnpackedLayer;
+import dev.berth.images.model.ChainId;
+import dev.berth.images.model.ImageConfig;
 import dev.berth.images.model.ImageRecord;
 import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,16 +36,20 @@ class ImagesRemoveTest {
   static final String CONTAINER = "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d1a2b";
   @TempDir Path dir;
   ImageStore store;
+  Snapshots snapshots;
   Images images;
   Map<String, List<ImageUsers.User>> users = new HashMap<>();
+  /** The containers the daemon knows, whose snapshots are theirs. */
+  Set<String> containers = new HashSet<>();
   List<Long> collected = new ArrayList<>();
 
   @BeforeEach
   void store() {
     store = new ImageStore(dir.resolve("images"));
-    GarbageCollector gc = new GarbageCollector(store, new Snapshots(dir.resolve("snapshots")));
+    snapshots = new Snapshots(dir.resolve("snapshots"));
+    GarbageCollector gc = new GarbageCollector(store, snapshots);
     images = new Images(store, id -> users.getOrDefault(id, List.of()), () -> {
-      long bytes = gc.collect(Set.of()).stream().mapToLong(GarbageCollector.Item::bytes).sum();
+      long bytes = gc.collect(containers).stream().mapToLong(GarbageCollector.Item::bytes).sum();
       collected.add(bytes);
       return bytes;
     });
@@ -83,22 +95,35 @@ class ImagesRemoveTest {
   }
 
   @Test
-  void forcedTheLastNameGoesButTheImageStaysForItsContainer() {
+  void forcedTheLastNameOfAStoppedContainersImageTakesTheImage() {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest");
     usedBy(image, false);
-    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest")), images.remove("busybox", true));
-    assertEquals(image, store.get(image.id()));
-    assertEquals(List.of(), collected);
+    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Deleted(image.id())),
+        images.remove("busybox", true));
+    assertThrows(NotFound.class, () -> store.get(image.id()));
+    assertEquals(1, collected.size());
   }
 
   @Test
-  void aRunningContainersImageKeepsItsLastNameEvenForced() {
+  void forcedTheLastNameOfARunningContainersImageGoesAndTheImageStaysDangling() {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest");
     usedBy(image, true);
-    Conflict e = assertThrows(Conflict.class, () -> images.remove("busybox", true));
-    assertEquals("conflict: unable to delete " + shortId(image) + " (cannot be forced) - image is being used by running"
-        + " container 1a2b3c4d5e6f", e.getMessage());
-    assertEquals(List.of("busybox:latest"), images.inspect(image.id()).repoTags());
+    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest")), images.remove("busybox", true));
+    assertEquals(image, store.get(image.id()));
+    assertEquals(List.of(), images.inspect(image.id()).repoTags());
+    assertEquals(List.of(image.id()), images.list(Map.of("dangling", List.of("true"))).stream()
+        .map(ImageSummary::id).toList());
+    assertEquals(List.of(), collected, "nothing was deleted, so nothing is collected");
+  }
+
+  @Test
+  void forcedTheLastTagTakesItsDigestNamesAndTheImageStaysForItsRunningContainer() {
+    String digest = digestName("busybox", "index");
+    ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest", digest);
+    usedBy(image, true);
+    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Untagged(image.id(), digest)),
+        images.remove("busybox:latest", true));
+    assertEquals(image, store.get(image.id()));
   }
 
   @Test
@@ -140,14 +165,41 @@ class ImagesRemoveTest {
     Conflict running = assertThrows(Conflict.class, () -> images.remove(image.id(), true));
     assertEquals("conflict: unable to delete " + shortId(image) + " (cannot be forced) - image is being used by running"
         + " container 1a2b3c4d5e6f", running.getMessage());
+    assertEquals(List.of("busybox:latest"), images.inspect(image.id()).repoTags(), "a refusal took the name");
     ImageRecord twoNames = image(store, "2021-01-01T00:00:00Z", "a:1", "b:1");
     usedBy(twoNames, true);
     assertTrue(assertThrows(Conflict.class, () -> images.remove(twoNames.id(), false)).getMessage()
         .contains("(cannot be forced) - image is being used by running container"), "running is checked first");
+    assertEquals(List.of("a:1", "b:1"), images.inspect(twoNames.id()).repoTags());
     usedBy(image, false);
-    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest")), images.remove(image.id(), true),
-        "forced, the names go and the image stays for its container");
-    assertEquals(image, store.get(image.id()));
+    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Deleted(image.id())),
+        images.remove(image.id(), true), "forced, the names go and the image with them");
+    assertThrows(NotFound.class, () -> store.get(image.id()));
+  }
+
+  @Test
+  void byIdADanglingImageARunningContainerUsesCannotGoEvenForced() {
+    ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest");
+    usedBy(image, true);
+    images.remove("busybox", true);
+    for (boolean force : new boolean[] {false, true}) {
+      assertEquals("conflict: unable to delete " + shortId(image) + " (cannot be forced) - image is being used by"
+          + " running container 1a2b3c4d5e6f", assertThrows(Conflict.class, () -> images.remove(image.id(), force))
+          .getMessage());
+    }
+    users.clear();
+    assertEquals(List.of(new Removal.Deleted(image.id())), images.remove(shortId(image), false),
+        "once the container is gone");
+  }
+
+  @Test
+  void byIdNamesInSeveralRepositoriesAreReportedBeforeAStoppedContainer() {
+    ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest", "mine:1");
+    usedBy(image, false);
+    assertEquals("conflict: unable to delete " + shortId(image) + " (must be forced) - image is referenced in multiple"
+        + " repositories", assertThrows(Conflict.class, () -> images.remove(image.id(), false)).getMessage());
+    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Untagged(image.id(), "mine:1"),
+        new Removal.Deleted(image.id())), images.remove(image.id(), true));
   }
 
   @Test
@@ -167,6 +219,63 @@ class ImagesRemoveTest {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest", digestName("busybox", "index"));
     usedBy(image, false);
     assertTrue(assertThrows(Conflict.class, () -> images.remove("busybox", false)).getMessage().contains("(must force)"));
+  }
+
+  /** The image's layers unpacked as the supervisor does for a container: a snapshot per chain id, bottom up. */
+  private List<String> unpack(ImageRecord image) {
+    List<Digest> diffIds = ImageConfig.parse(store.content().read(Digest.parse(image.id()))).diffIds().stream()
+        .map(Digest::parse).toList();
+    List<String> chain = ChainId.of(diffIds).stream().map(Digest::toString).toList();
+    for (int i = 0; i < chain.size(); i++) {
+      Digest diffId = diffIds.get(i);
+      snapshots.prepare(chain.get(i), i == 0 ? null : chain.get(i - 1), target -> {
+        try {
+          Files.createDirectories(target);
+          Files.writeString(target.resolve("file"), diffId.toString());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return new UnpackedLayer(diffId, 71);
+      });
+    }
+    return chain;
+  }
+
+  @Test
+  void aDeletedImagesLayersStayWhileAContainerSnapshotStandsOnThem() {
+    ImageRecord image = image(store, "2020-01-01T00:00:00Z", Map.of(), 3, "busybox:latest");
+    List<String> layers = unpack(image);
+    snapshots.createContainer(CONTAINER, layers.getLast());
+    containers.add(CONTAINER);
+    usedBy(image, false);
+    ImageRecord unused = image(store, "2021-01-01T00:00:00Z", "unused:1");
+    List<String> unusedLayers = unpack(unused);
+
+    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Deleted(image.id())),
+        images.remove(image.id(), true));
+    assertEquals(Set.copyOf(concat(layers, unusedLayers)), Set.copyOf(snapshots.list()),
+        "the layers of a stopped container went with its image");
+    assertFalse(store.content().list().contains(Digest.parse(image.id())), "the deleted image's config stayed");
+    assertEquals(layers.getLast(), snapshots.container(CONTAINER).topChainId());
+
+    // A snapshot the daemon does not count (a create in flight) keeps its layers too.
+    containers.clear();
+    assertEquals(List.of(new Removal.Untagged(unused.id(), "unused:1"), new Removal.Deleted(unused.id())),
+        images.remove("unused:1", false));
+    assertEquals(Set.copyOf(layers), Set.copyOf(snapshots.list()), "the unused image's layers were not collected,"
+        + " or the container's were");
+
+    snapshots.removeContainer(CONTAINER);
+    users.clear();
+    images.prune(Map.of());
+    assertEquals(List.of(), snapshots.list(), "the container is gone: its layers are garbage");
+    assertEquals(List.of(), store.content().list());
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   @Test

@@ -19,9 +19,18 @@ final class StoreFixture {
   private StoreFixture() {}
 
   static ImageRecord image(ImageStore store, String created, Map<String, String> labels, String... names) {
+    return image(store, created, labels, 1, names);
+  }
+
+  /** An image of {@code layerCount} layers, each a blob of its own. */
+  static ImageRecord image(ImageStore store, String created, Map<String, String> labels, int layerCount,
+      String... names) {
     try {
-      byte[] layer = ("layer of " + created + labels).getBytes(StandardCharsets.UTF_8);
-      Digest layerDigest = store.content().write(layer);
+      List<Descriptor> layers = new java.util.ArrayList<>();
+      for (int i = 0; i < layerCount; i++) {
+        byte[] layer = ("layer " + (i == 0 ? "" : i + " ") + "of " + created + labels).getBytes(StandardCharsets.UTF_8);
+        layers.add(new Descriptor(MediaTypes.OCI_LAYER, store.content().write(layer).toString(), layer.length));
+      }
       ObjectNode config = JSON.createObjectNode();
       config.put("architecture", "amd64");
       config.put("os", "linux");
@@ -32,7 +41,8 @@ final class StoreFixture {
       if (!labels.isEmpty()) labels.forEach(c.putObject("Labels")::put);
       ObjectNode rootfs = config.putObject("rootfs");
       rootfs.put("type", "layers");
-      rootfs.putArray("diff_ids").add(layerDigest.toString());
+      var diffIds = rootfs.putArray("diff_ids");
+      layers.forEach(l -> diffIds.add(l.digest()));
       var history = config.putArray("history");
       history.addObject().put("created", created).put("created_by", "/bin/sh -c #(nop) ADD file:rootfs in /");
       history.addObject().put("created", created).put("created_by", "/bin/sh -c #(nop)  CMD [\"sh\"]")
@@ -40,7 +50,7 @@ final class StoreFixture {
       byte[] bytes = JSON.writeValueAsBytes(config);
       Digest configDigest = store.content().write(bytes);
       ImageRecord image = new ImageRecord(new Descriptor(MediaTypes.OCI_CONFIG, configDigest.toString(), bytes.length),
-          List.of(new Descriptor(MediaTypes.OCI_LAYER, layerDigest.toString(), layer.length)), null);
+          List.copyOf(layers), null);
       store.put(image);
       for (String n : names) store.tag(Reference.parse(n), image.id());
       return image;
