@@ -30,7 +30,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Starting, stopping and removing containers through the supervisor, and following their exits:
- * one virtual thread per running container waits on its task and records how it ended.
+ * one virtual thread per running container waits on its task and records how it ended. A removal
+ * first marks the container (under its lock, as every start checks): from then on no start, restart
+ * policy or health check touches it.
  */
 public final class ContainerLifecycle {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,8 +42,8 @@ public final class ContainerLifecycle {
   private final HealthMonitor health;
   private final Map<String, ExitWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
-  private final Map<String, Duration> restartDelays = new ConcurrentHashMap<>();
+  private final ContainerLocks locks = new ContainerLocks();
+  private final Restarts restarts;
   /** Set while the daemon stops its containers on the way down: their exits restart nothing. */
   private volatile boolean shuttingDown;
 
@@ -49,7 +51,8 @@ public final class ContainerLifecycle {
     this.store = store;
     this.supervisor = supervisor;
     this.events = events;
-    this.health = new HealthMonitor(store, supervisor, events);
+    this.health = new HealthMonitor(store, supervisor, events, locks);
+    this.restarts = new Restarts(store, locks, this::start);
   }
 
   /** After a daemon restart: running containers are followed again, ones that exited meanwhile recorded. */
@@ -69,7 +72,7 @@ public final class ContainerLifecycle {
         System.err.println("berthd: dropped container " + c.id() + ", whose creation did not complete");
         continue;
       }
-      if (c.state().status().equals("restarting")) scheduleRestart(c.id(), RestartPolicy.FIRST_DELAY);
+      if (c.state().status().equals("restarting")) restarts.schedule(c.id(), RestartPolicy.FIRST_DELAY);
       if (!c.state().running()) {
         dropStaleTask(c.id());
         startIfPolicyWants(c);
@@ -138,7 +141,9 @@ public final class ContainerLifecycle {
     synchronized (lock(c.id())) {
       c = store.get(c.id());
       if (c.state().running()) return false;
-      if (c.state().status().equals("removing")) throw new Conflict("container " + c.id() + " is being removed");
+      if (c.state().status().equals("removing") || locks.beingRemoved(c.id())) {
+        throw new Conflict("container is marked for removal and cannot be started");
+      }
       boolean stdin = c.config().path("OpenStdin").asBoolean(false);
       Task task;
       try {
@@ -261,32 +266,48 @@ public final class ContainerLifecycle {
 
   public void remove(String ref, boolean force) {
     Container c = store.get(ref);
-    if (c.state().running()) {
-      if (!force) {
-        throw new Conflict("cannot remove container \"" + c.name() + "\": container is running: stop the container"
-            + " before removing or force remove");
-      }
-      CompletableFuture<Integer> exit = watch(c.id()).nextExit();
-      if (!exitedMeanwhile(c)) {
-        end(c, 9);
-        exit.join();
-      }
-    }
+    boolean running;
     synchronized (lock(c.id())) {
       c = store.get(c.id());
-      if (c.state().running()) throw new Conflict("container " + c.id() + " was started again while being removed");
-      store.save(c.withState(c.state().removing()));
-      try {
-        supervisor.deleteContainer(c.id());
-      } catch (NotFound e) {
-        // a create cut short: nothing on the supervisor's side
+      running = c.state().running();
+      boolean restarting = c.state().status().equals("restarting");
+      if ((running || restarting) && !force) {
+        throw new Conflict("cannot remove container \"" + c.name() + "\": container is "
+            + (restarting ? "restarting" : "running") + ": stop the container before removing or force remove");
       }
-      store.remove(c.id());
-      events.publish(c, "destroy");
-      failPending(c.id(), new NotFound("container " + c.id() + " was removed"));
-      ExitWatch w = watches.remove(c.id());
-      if (w != null) w.removed.complete(c.state().exitCode());
-      locks.remove(c.id());
+      if (!locks.startRemoval(c.id())) {
+        throw new Conflict("removal of container " + c.name() + " is already in progress");
+      }
+    }
+    try {
+      // Marked: nothing starts it again. What would try is stopped before its exit is awaited.
+      restarts.cancel(c.id());
+      health.cancel(c.id());
+      if (running) {
+        CompletableFuture<Integer> exit = watch(c.id()).nextExit();
+        if (!exitedMeanwhile(c)) {
+          end(c, 9);
+          exit.join();
+        }
+      }
+      synchronized (lock(c.id())) {
+        c = store.get(c.id());
+        if (c.state().running()) throw new Conflict("container " + c.id() + " was started again while being removed");
+        store.save(c.withState(c.state().removing()));
+        try {
+          supervisor.deleteContainer(c.id());
+        } catch (NotFound e) {
+          // a create cut short: nothing on the supervisor's side
+        }
+        store.remove(c.id());
+        events.publish(c, "destroy");
+        failPending(c.id(), new NotFound("container " + c.id() + " was removed"));
+        ExitWatch w = watches.remove(c.id());
+        if (w != null) w.removed.complete(c.state().exitCode());
+        locks.forget(c.id());
+      }
+    } finally {
+      locks.endRemoval(c.id());
     }
   }
 
@@ -466,6 +487,8 @@ public final class ContainerLifecycle {
 
   private void exited(String id, ExitStatus exit) {
     Container c;
+    boolean restart;
+    boolean beingRemoved;
     synchronized (lock(id)) {
       try {
         supervisor.deleteTask(id);
@@ -477,23 +500,23 @@ public final class ContainerLifecycle {
       c = store.get(id);
       Instant at = Instant.ofEpochSecond(exit.getExitedAt().getSeconds(), exit.getExitedAt().getNanos());
       c = c.withState(c.state().exited(exit.getExitCode(), at).withError(exit.getError()));
-      store.save(c);
+      // Decided before the exit is announced: a removal waiting for it must find no restart coming.
+      beingRemoved = locks.beingRemoved(id);
+      restart = !shuttingDown && !beingRemoved
+          && RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped());
+      store.save(restart ? c.withState(c.state().restarting()) : c);
     }
     events.publish(c, "die", "exitCode", Integer.toString(exit.getExitCode()));
     watch(id).exited(exit.getExitCode());
-    if (!shuttingDown
-        && RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped())) {
+    if (restart) {
       Instant started = c.state().startedAt();
       Duration ran = started == null ? Duration.ZERO
           : Duration.between(started, c.state().finishedAt());
-      synchronized (lock(id)) {
-        store.save(store.get(id).withState(c.state().restarting()));
-      }
-      scheduleRestart(id, RestartPolicy.delay(restartDelays.get(id), ran));
+      restarts.afterRun(id, ran);
       return;
     }
-    restartDelays.remove(id);
-    if (c.autoRemove()) {
+    restarts.reset(id);
+    if (c.autoRemove() && !beingRemoved) {
       try {
         remove(id, true);
       } catch (BerthException e) {
@@ -510,32 +533,12 @@ public final class ContainerLifecycle {
     }
   }
 
-  /** Starts a "restarting" container after {@code delay}, unless it was stopped or removed meanwhile. */
-  private void scheduleRestart(String id, Duration delay) {
-    restartDelays.put(id, delay);
-    Thread.ofVirtual().name("restart-" + id.substring(0, 12)).start(() -> {
-      try {
-        Thread.sleep(delay);
-        synchronized (lock(id)) {
-          Container c = store.get(id);
-          if (!c.state().status().equals("restarting")) return;
-          store.save(c.restarted());
-        }
-        start(id);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (BerthException e) {
-        System.err.println("berthd: cannot restart " + id + ": " + e.getMessage());
-      }
-    });
-  }
-
   private ExitWatch watch(String id) {
     return watches.computeIfAbsent(id, k -> new ExitWatch());
   }
 
   private Object lock(String id) {
-    return locks.computeIfAbsent(id, k -> new Object());
+    return locks.of(id);
   }
 
   private static long logMaxSize(Container c) {

@@ -162,12 +162,12 @@ public final class ContainerRoutes {
   private ApiResponse prune(ApiRequest r) {
     List<String> deleted = new ArrayList<>();
     for (Container c : store.all()) {
-      if (c.state().running()) continue;
+      if (c.state().running() || c.state().status().equals("restarting")) continue;
       try {
         lifecycle.remove(c.id(), false);
         deleted.add(c.id());
-      } catch (NotFound e) {
-        // removed meanwhile
+      } catch (NotFound | dev.berth.common.error.Conflict e) {
+        // removed meanwhile, being removed, or started again: as dockerd's prune, it goes on with the others
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();

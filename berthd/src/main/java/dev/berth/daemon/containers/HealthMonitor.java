@@ -14,15 +14,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Docker's healthchecks: while a container runs, its probe runs as an exec every interval; the
  * result moves State.Health between starting, healthy and unhealthy, with an event on each change.
- * One virtual thread per container with a healthcheck; it ends with the run it was started for.
+ * One virtual thread per container with a healthcheck; it ends with the run it was started for, or
+ * when the container's removal cancels it. Results are recorded under the container's lock, so that
+ * one never writes back the state it read before the container exited.
  */
 final class HealthMonitor {
   static final String EXEC_ID = "healthcheck";
@@ -51,14 +55,20 @@ final class HealthMonitor {
     }
   }
 
+  /** How long a removal waits for a probe in flight to notice its cancellation. */
+  private static final Duration CANCEL_WAIT = Duration.ofSeconds(5);
+
   private final ContainerStore store;
   private final SupervisorClient supervisor;
   private final ContainerEvents events;
+  private final ContainerLocks locks;
+  private final Map<String, Thread> monitors = new ConcurrentHashMap<>();
 
-  HealthMonitor(ContainerStore store, SupervisorClient supervisor, ContainerEvents events) {
+  HealthMonitor(ContainerStore store, SupervisorClient supervisor, ContainerEvents events, ContainerLocks locks) {
     this.store = store;
     this.supervisor = supervisor;
     this.events = events;
+    this.locks = locks;
   }
 
   /** Starts probing the container's current run, if it has a healthcheck. */
@@ -67,15 +77,38 @@ final class HealthMonitor {
     if (check.isEmpty()) return;
     Instant run = c.state().startedAt();
     update(c.id(), run, h -> Health.starting());
-    Thread.ofVirtual().name("health-" + c.shortId()).start(() -> loop(c.id(), run, check.get()));
+    Thread monitor = Thread.ofVirtual().name("health-" + c.shortId()).unstarted(() -> loop(c.id(), run, check.get()));
+    monitors.put(c.id(), monitor);
+    monitor.start();
+  }
+
+  /**
+   * Ends the container's health checks (its removal has begun): a probe in flight is interrupted and
+   * waited for, and no result is recorded after this returns.
+   */
+  void cancel(String id) {
+    Thread monitor = monitors.remove(id);
+    if (monitor == null) return;
+    monitor.interrupt();
+    try {
+      if (!monitor.join(CANCEL_WAIT)) {
+        System.err.println("berthd: the health check of " + id + " did not end in " + CANCEL_WAIT.toSeconds() + "s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void loop(String id, Instant run, Check check) {
     Instant started = Instant.now();
-    while (sleep(check.interval()) && current(id, run)) {
-      Health.Probe probe = probe(id, check);
-      boolean inStartPeriod = Instant.now().isBefore(started.plus(check.startPeriod()));
-      update(id, run, h -> (h == null ? Health.starting() : h).after(probe, check.retries(), inStartPeriod));
+    try {
+      while (sleep(check.interval()) && current(id, run)) {
+        Health.Probe probe = probe(id, check);
+        boolean inStartPeriod = Instant.now().isBefore(started.plus(check.startPeriod()));
+        update(id, run, h -> (h == null ? Health.starting() : h).after(probe, check.retries(), inStartPeriod));
+      }
+    } finally {
+      monitors.remove(id, Thread.currentThread());
     }
   }
 
@@ -129,8 +162,8 @@ final class HealthMonitor {
   private void update(String id, Instant run, java.util.function.UnaryOperator<Health> change) {
     Container after;
     String before;
-    synchronized (store) {
-      if (!current(id, run)) return;
+    synchronized (locks.of(id)) {
+      if (!current(id, run) || locks.beingRemoved(id)) return;
       Container c = store.get(id);
       before = c.state().health() == null ? null : c.state().health().status();
       after = c.withState(c.state().withHealth(change.apply(c.state().health())));
