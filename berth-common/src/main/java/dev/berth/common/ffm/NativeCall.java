@@ -74,6 +74,14 @@ public final class NativeCall {
     }
   }
 
+  /**
+   * Binds the one downcall handle now, which takes a cold JVM tens of milliseconds: a command can do
+   * that on another thread while it reads its input, instead of waiting at its first system call.
+   */
+  public static void prepare() {
+    Universal.HANDLE.type();
+  }
+
   private static final class Universal {
     static final MethodHandle HANDLE = LINKER.downcallHandle(
         FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG),

@@ -2,6 +2,7 @@ package dev.berth.runtime.cli;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.ffm.NativeCall;
 import dev.berth.runtime.ContainerRuntime;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -87,6 +88,10 @@ public final class Main {
     Main main = new Main();
     Callable<Integer> quick = FastPath.parse(main, args);
     if (quick != null) {
+      if (!(quick instanceof LifecycleCommands.Start)) {
+        // Every command here but start makes system calls: bind them while it reads its state and config.
+        Thread.ofPlatform().daemon().name("ffm-prepare").start(NativeCall::prepare);
+      }
       boolean migrates = quick instanceof LifecycleCommands.Create || quick instanceof LifecycleCommands.Run
           || quick instanceof ExecCommand;
       try (MigrationPrimer primer = migrates ? MigrationPrimer.start() : null) {
