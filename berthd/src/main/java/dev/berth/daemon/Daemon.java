@@ -1,8 +1,10 @@
 package dev.berth.daemon;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.NotFound;
 import dev.berth.common.error.Unavailable;
 import dev.berth.daemon.config.DaemonConfig;
+import dev.berth.daemon.containers.Container;
 import dev.berth.daemon.containers.ContainerArchive;
 import dev.berth.daemon.containers.ContainerCreator;
 import dev.berth.daemon.containers.ContainerEvents;
@@ -70,11 +72,12 @@ final class Daemon {
       ContainerStore containers = new ContainerStore(dataRoot.resolve("containers"));
       Events events = new Events();
       ContainerEvents containerEvents = new ContainerEvents(events);
-      ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client, containerEvents);
+      GarbageCollector gc = new GarbageCollector(images, snapshots);
+      ContainerLifecycle lifecycle = new ContainerLifecycle(containers, client, containerEvents,
+          removed -> collectIfImageDeleted(removed, images, gc, containers));
       lifecycle.restore();
       Router router = new Router();
       ContainerFilesystem files = new ContainerFilesystem(containers, snapshots, images);
-      GarbageCollector gc = new GarbageCollector(images, snapshots);
       Images imageOps = new Images(images, id -> containers.all().stream()
           .filter(c -> c.image().equals(id))
           .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(),
@@ -85,7 +88,7 @@ final class Daemon {
       new ContainerRoutes(containers, new ContainerCreator(containers, images, client, config.defaultRuntime(),
           containerEvents), lifecycle,
           client, files,
-          new ContainerArchive(containers, snapshots)).register(router);
+          new ContainerArchive(containers, snapshots), images).register(router);
       new ExecRoutes(containers, client).register(router);
       new EventRoutes(events).register(router);
       NotYetRoutes.register(router);
@@ -105,6 +108,28 @@ final class Daemon {
       channel.shutdownNow();
     }
     return 0;
+  }
+
+  /**
+   * A container whose image was deleted (rmi -f) held that image's layers: once it is removed they
+   * are nobody's, and go, as dockerd releases them with the container's layer.
+   */
+  private static void collectIfImageDeleted(Container removed, ImageStore images, GarbageCollector gc,
+      ContainerStore containers) {
+    try {
+      images.get(removed.image());
+      return;
+    } catch (NotFound deleted) {
+      // collect below
+    } catch (BerthException e) {
+      return; // no image (or no valid id) to have lost
+    }
+    try {
+      gc.collect(containerIds(containers));
+    } catch (BerthException e) {
+      System.err.println("berthd: cannot collect the layers of removed container " + removed.id() + ": "
+          + e.getMessage());
+    }
   }
 
   static java.util.Set<String> containerIds(ContainerStore containers) {

@@ -47,13 +47,25 @@ public final class ContainerFilesystem {
     } catch (IOException | java.io.UncheckedIOException | dev.berth.common.error.BerthException e) {
       // a container being removed, or whose create did not finish: nothing of its own to count
     }
-    long image = 0;
+    long image;
     try {
       image = images.get(c.image()).layers().stream().mapToLong(l -> l.size()).sum();
     } catch (dev.berth.common.error.BerthException e) {
-      // an image removed with force while the container stays
+      image = layersUnder(c.id()); // its image was deleted; the layers it stands on are still here
     }
     return new Sizes(rw, image + rw);
+  }
+
+  private long layersUnder(String id) {
+    long bytes = 0;
+    try {
+      for (String l = snapshots.container(id).topChainId(); l != null; l = snapshots.parent(l)) {
+        bytes += snapshots.size(l);
+      }
+    } catch (dev.berth.common.error.BerthException e) {
+      // a container being removed, or whose create did not finish
+    }
+    return bytes;
   }
 
   private static long sizeOf(Path file) {

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Starting, stopping and removing containers through the supervisor, and following their exits:
@@ -44,10 +45,18 @@ public final class ContainerLifecycle {
   private final Map<String, List<PendingAttach>> pending = new ConcurrentHashMap<>();
   private final ContainerLocks locks = new ContainerLocks();
   private final Restarts restarts;
+  /** Told of each container removed (after its snapshot went): what it stood on may be garbage now. */
+  private final Consumer<Container> removed;
   /** Set while the daemon stops its containers on the way down: their exits restart nothing. */
   private volatile boolean shuttingDown;
 
   public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor, ContainerEvents events) {
+    this(store, supervisor, events, c -> {});
+  }
+
+  public ContainerLifecycle(ContainerStore store, SupervisorClient supervisor, ContainerEvents events,
+      Consumer<Container> removed) {
+    this.removed = removed;
     this.store = store;
     this.supervisor = supervisor;
     this.events = events;
@@ -309,6 +318,7 @@ public final class ContainerLifecycle {
     } finally {
       locks.endRemoval(c.id());
     }
+    removed.accept(c);
   }
 
   /** As Docker does: a --rm container that could not start is removed, which `docker run --rm` waits for. */

@@ -10,6 +10,7 @@ import dev.berth.daemon.server.ApiRequest;
 import dev.berth.daemon.server.ApiResponse;
 import dev.berth.daemon.server.ApiVersion;
 import dev.berth.daemon.server.Router;
+import dev.berth.images.store.ImageStore;
 import dev.berth.supervisor.api.v1.Task;
 import dev.berth.supervisor.client.SupervisorClient;
 import dev.berth.supervisor.shim.Attachment;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /** The Engine API's container endpoints. */
 public final class ContainerRoutes {
@@ -40,9 +42,11 @@ public final class ContainerRoutes {
   private final SupervisorClient supervisor;
   private final ContainerFilesystem files;
   private final ContainerArchive archive;
+  private final ImageStore images;
 
   public ContainerRoutes(ContainerStore store, ContainerCreator creator, ContainerLifecycle lifecycle,
-      SupervisorClient supervisor, ContainerFilesystem files, ContainerArchive archive) {
+      SupervisorClient supervisor, ContainerFilesystem files, ContainerArchive archive, ImageStore images) {
+    this.images = images;
     this.files = files;
     this.archive = archive;
     this.store = store;
@@ -146,7 +150,9 @@ public final class ContainerRoutes {
       shown = shown.subList(0, Math.min(shown.size(), Integer.parseInt(limit)));
     }
     boolean sizes = r.flag("size");
-    return ApiResponse.json(shown.stream().map(c -> withSizes(ContainerViews.summary(c, now), c, sizes)).toList());
+    Function<String, String> imageIds = ContainerViews.imageIds(images);
+    return ApiResponse.json(shown.stream().map(c -> withSizes(ContainerViews.summary(c, now, imageIds), c, sizes))
+        .toList());
   }
 
   /** {@code size=1}: Docker's SizeRw and SizeRootFs, which cost a walk of the container's files. */

@@ -1,11 +1,16 @@
 package dev.berth.daemon.containers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.error.NotFound;
+import dev.berth.images.reference.Reference;
+import dev.berth.images.store.ImageStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Containers as the Engine API shows them: inspect's document and list's summary. */
 public final class ContainerViews {
@@ -79,11 +84,15 @@ public final class ContainerViews {
     }).toList();
   }
 
-  public static Map<String, Object> summary(Container c, Instant now) {
+  /**
+   * @param imageIds the id of the image a name now names, or null: the Image shown is the name the
+   *     container was created with only while that name still names its image, as dockerd shows it
+   */
+  public static Map<String, Object> summary(Container c, Instant now, Function<String, String> imageIds) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Id", c.id());
     m.put("Names", List.of(c.name()));
-    m.put("Image", c.config().path("Image").asText(c.image()));
+    m.put("Image", shownImage(c, imageIds));
     m.put("ImageID", c.image());
     m.put("Command", String.join(" ", c.command()));
     m.put("Created", c.created().getEpochSecond());
@@ -95,6 +104,32 @@ public final class ContainerViews {
     m.put("NetworkSettings", Map.of("Networks", Map.of()));
     m.put("Mounts", mounts(c));
     return m;
+  }
+
+  /**
+   * The name the container was created from, while it still names the container's image; else (the
+   * name was taken, or moved to another image, or the image was deleted) the image id.
+   */
+  static String shownImage(Container c, Function<String, String> imageIds) {
+    String name = c.config().path("Image").asText("");
+    if (name.isEmpty() || name.equals(c.image())) return c.image();
+    return c.image().equals(imageIds.apply(name)) ? name : c.image();
+  }
+
+  /**
+   * Names to image ids for {@link #summary}, as the store resolves them (null for a name that names
+   * no image), from one read of the store's names: make one per listing.
+   */
+  public static Function<String, String> imageIds(ImageStore images) {
+    Map<String, String> tags = images.tags();
+    return name -> {
+      try {
+        if (name.startsWith("sha256:") || name.matches("[a-f0-9]{12,64}")) return images.resolve(name).id();
+        return tags.get(Reference.parse(name).toString());
+      } catch (NotFound | InvalidArgument e) {
+        return null;
+      }
+    };
   }
 
   /** "Up 3 seconds", "Exited (0) 2 minutes ago", "Created": what `docker ps` prints. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.berth.daemon.containers.ContainerFilesystem;
 import dev.berth.daemon.containers.ContainerStore;
+import dev.berth.daemon.containers.ContainerViews;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,8 +87,9 @@ public final class SystemRoutes {
     df.put("LayersSize", total);
     df.put("Images", list);
     Instant now = Instant.now();
+    var imageIds = ContainerViews.imageIds(images);
     df.put("Containers", containers.all().stream().map(c -> {
-      Map<String, Object> m = new LinkedHashMap<>(dev.berth.daemon.containers.ContainerViews.summary(c, now));
+      Map<String, Object> m = new LinkedHashMap<>(ContainerViews.summary(c, now, imageIds));
       ContainerFilesystem.Sizes sizes = files.sizes(c);
       m.put("SizeRw", sizes.rw());
       m.put("SizeRootFs", sizes.rootFs());

@@ -30,6 +30,19 @@ class ContainerViewsTest {
   }
 
   @Test
+  void psShowsTheImageNameOnlyWhileItNamesTheContainersImage() {
+    String id = "sha256:" + "ab".repeat(32);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Container c = new Container("c".repeat(64), "/web", Instant.EPOCH, id, json.createObjectNode().put("Image", "busybox"),
+        json.createObjectNode(), ContainerState.created(), 0, false);
+    assertEquals("busybox", ContainerViews.summary(c, Instant.EPOCH, name -> id).get("Image"));
+    assertEquals(id, ContainerViews.summary(c, Instant.EPOCH, name -> null).get("Image"), "untagged or deleted");
+    assertEquals(id, ContainerViews.summary(c, Instant.EPOCH, name -> "sha256:" + "cd".repeat(32)).get("Image"),
+        "the name moved to another image");
+    assertEquals(id, ContainerViews.summary(c, Instant.EPOCH, name -> id).get("ImageID"));
+  }
+
+  @Test
   void sizesAreBinaryMultiples() {
     assertEquals(10L * 1024 * 1024, ByteSizes.parse("10m"));
     assertEquals(1024, ByteSizes.parse("1k"));
