@@ -2,9 +2,7 @@ package dev.berth.runtime;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.Conflict;
-import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
-import dev.berth.common.ffm.ErrnoException;
 import dev.berth.runtime.cgroups.Cgroup;
 import dev.berth.runtime.cgroups.CgroupStats;
 import dev.berth.runtime.cgroups.Cgroups;
@@ -102,7 +100,6 @@ public final class ContainerRuntime {
    * own, relayed to {@code in} and {@code out} (this process's stdin and stdout, for the command line).
    */
   public int run(String id, Path bundle, CreateOptions options, boolean keep, int in, int out) {
-    becomeSubreaper();
     return lifecycle.run(id, bundle, options, keep, in, out);
   }
 
@@ -142,7 +139,6 @@ public final class ContainerRuntime {
 
   /** exec in the foreground: runs the process and returns its exit code; a terminal is relayed as in {@link #run}. */
   public int execForeground(String id, Process process, ExecOptions options, int in, int out) {
-    becomeSubreaper();
     return lifecycle.execForeground(id, process, options, in, out);
   }
 
@@ -175,11 +171,7 @@ public final class ContainerRuntime {
    * them after berth-init's parent half has exited.
    */
   public void becomeSubreaper() {
-    try {
-      sys.becomeChildSubreaper();
-    } catch (ErrnoException e) {
-      throw new Internal("cannot become a child subreaper: " + e.getMessage(), e);
-    }
+    lifecycle.becomeSubreaper();
   }
 
   private Cgroup cgroupOf(String id) {

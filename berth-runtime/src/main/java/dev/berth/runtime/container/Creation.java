@@ -85,6 +85,9 @@ final class Creation {
           options.noPivot(), seccomp, cgroup,
           new String(hookState(state, null).json(), StandardCharsets.UTF_8), pause, options.preservedFds().size(),
           ownPty ? InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size() : -1));
+      if (foreground) {
+        becomeSubreaper(sys);
+      }
       InitLauncher.LaunchedProcess launched = launcher.launch(stream,
           options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), extraFds,
           new InitLauncher.Listener() {
@@ -126,6 +129,20 @@ final class Creation {
   static InvalidArgument noConsoleSocket() {
     return new InvalidArgument("cannot allocate a pty for process.terminal: the runtime would detach without "
         + "a console socket to send it to (pass --console-socket, or run in the foreground)");
+  }
+
+  /**
+   * Makes this process the subreaper of the containers it starts, so that a foreground `run` or exec
+   * can wait for the process after berth-init's parent half has exited. Done just before the launch,
+   * not first: a short-lived command binds its system calls on another thread meanwhile, and the first
+   * one would wait for that.
+   */
+  static void becomeSubreaper(Syscalls sys) {
+    try {
+      sys.becomeChildSubreaper();
+    } catch (ErrnoException e) {
+      throw new Internal("cannot become a child subreaper: " + e.getMessage(), e);
+    }
   }
 
   private static boolean notEmpty(java.util.List<?> l) {

@@ -45,13 +45,18 @@ public final class Lifecycle {
     this.creation = new Creation(store, sys, launcher);
   }
 
+  /** See Creation.becomeSubreaper; run and a foreground exec do it themselves. */
+  public void becomeSubreaper() {
+    Creation.becomeSubreaper(sys);
+  }
+
   public ContainerState create(String id, Path bundle, ContainerRuntime.CreateOptions options) {
     return creation.create(id, bundle, options, false).state();
   }
 
   /**
    * `run` in the foreground: create, start, wait for the process, then delete the container unless
-   * {@code keep}. The caller must be the containers' subreaper. A process with terminal: true and no
+   * {@code keep}. This process becomes the containers' subreaper first. A process with terminal: true and no
    * console socket gets a pty of the runtime's own, relayed to {@code in} and {@code out}.
    *
    * @return the process's exit code as a shell reports it
@@ -279,19 +284,19 @@ public final class Lifecycle {
     if (process.terminalOrFalse() && options.consoleSocket() == null) {
       throw Creation.noConsoleSocket();
     }
-    return exec(id, process, options, null);
+    return exec(id, process, options, null, false);
   }
 
   /**
-   * exec in the foreground: runs the process and waits for it (the caller must be the containers'
-   * subreaper); with terminal: true and no console socket, relays a pty of the runtime's own to
+   * exec in the foreground: runs the process and waits for it (this process becomes the containers'
+   * subreaper first); with terminal: true and no console socket, relays a pty of the runtime's own to
    * {@code in} and {@code out} as {@link #run} does.
    */
   public int execForeground(String id, Process process, ContainerRuntime.ExecOptions options, int in, int out) {
     boolean ownPty = process.terminalOrFalse() && options.consoleSocket() == null;
     Process sized = ownPty ? ForegroundConsole.sizedLike(sys, in, process) : process;
     try (ForegroundConsole console = ownPty ? ForegroundConsole.open(sys) : null) {
-      int pid = exec(id, sized, options, console);
+      int pid = exec(id, sized, options, console, true);
       if (console == null) {
         return waitForExit(pid);
       }
@@ -300,7 +305,8 @@ public final class Lifecycle {
     }
   }
 
-  private int exec(String id, Process process, ContainerRuntime.ExecOptions options, ForegroundConsole console) {
+  private int exec(String id, Process process, ContainerRuntime.ExecOptions options, ForegroundConsole console,
+      boolean foreground) {
     ContainerState s = store.load(id);
     Status st = status(s);
     if (st != Status.RUNNING && st != Status.CREATED) {
@@ -318,6 +324,9 @@ public final class Lifecycle {
         options.preservedFds().size(), console == null ? -1 : InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size());
     Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
     var spawner = options.spawner() != null ? options.spawner() : launcher.local(options.stdio());
+    if (foreground) {
+      Creation.becomeSubreaper(sys);
+    }
     int pid = launcher.launch(stream, spawner, extraFds, cgroup::addProcess).pid();
     if (console != null) {
       console.receive();
