@@ -224,10 +224,19 @@ static void split_parent(const char *path, char *parent, size_t len, const char 
   else *slash = '\0';
 }
 
+static void bind_device(const struct config *cfg, const struct device_spec *d) {
+  struct mount_spec m = {0, 0, MOUNT_BIND, d->path, d->path, "bind", ""};
+  do_mount(cfg, &m);
+}
+
+/*
+ * As runc: whatever already has the device's name is left alone, never unlinked (a /dev bound in
+ * from the host would lose its node), and where mknod is not allowed (a user namespace) the host's
+ * node is bound instead.
+ */
 static void make_device(const struct config *cfg, const struct device_spec *d) {
   if (d->bind) {
-    struct mount_spec m = {0, 0, MOUNT_BIND, d->path, d->path, "bind", ""};
-    do_mount(cfg, &m);
+    bind_device(cfg, d);
     return;
   }
   char parent[PATH_MAX];
@@ -235,9 +244,17 @@ static void make_device(const struct config *cfg, const struct device_spec *d) {
   split_parent(d->path, parent, sizeof(parent), &name);
   int dir = open_in_rootfs(cfg, parent, CREATE_DIR);
   mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-  unlinkat(dir, name, 0);
-  if (mknodat(dir, name, type | (mode_t)(d->mode & 07777), makedev(d->major, d->minor)) != 0)
+  if (mknodat(dir, name, type | (mode_t)(d->mode & 07777), makedev(d->major, d->minor)) != 0) {
+    int err = errno;
+    close(dir);
+    if (err == EEXIST) return;
+    if (err == EPERM) {
+      bind_device(cfg, d);
+      return;
+    }
+    errno = err;
     die("mknod %s", d->path);
+  }
   if (fchownat(dir, name, (uid_t)d->uid, (gid_t)d->gid, AT_SYMLINK_NOFOLLOW) != 0) die("chown %s", d->path);
   close(dir);
 }

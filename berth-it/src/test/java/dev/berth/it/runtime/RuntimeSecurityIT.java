@@ -45,6 +45,35 @@ class RuntimeSecurityIT {
         "the init's executable could be opened for writing");
   }
 
+  /**
+   * Without a tmpfs on /dev, the rootfs's own /dev holds the nodes (with `-v /dev:/dev`, the host's):
+   * what is already there must be left alone, as runc leaves it, never unlinked first.
+   */
+  @Test
+  void anExistingDeviceNameInTheRootfsIsNeverRemoved() throws Exception {
+    for (OciRuntime runtime : java.util.List.of(OciRuntime.runc(tmp.resolve("runc-state")), berth)) {
+      Path dir = tmp.resolve("bundle-" + runtime.name());
+      BusyboxBundle bundle = BusyboxBundle.create(dir, "true").edit(c -> {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("root")).put("readonly", false);
+        var mounts = (com.fasterxml.jackson.databind.node.ArrayNode) c.get("mounts");
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+          if (mounts.get(i).get("destination").asText().equals("/dev")) mounts.remove(i);
+        }
+      });
+      Path devNull = bundle.rootfs().resolve("dev/null");
+      Files.createDirectories(devNull.getParent());
+      Files.deleteIfExists(devNull);
+      Files.writeString(devNull, "keep");
+      try {
+        runtime.run("run", "--bundle", bundle.dir().toString(), ID).ok();
+      } finally {
+        runtime.forceDelete(ID);
+      }
+      assertTrue(Files.isRegularFile(devNull, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && Files.readString(devNull).equals("keep"), runtime.name() + " replaced the rootfs's dev/null");
+    }
+  }
+
   @Test
   void containerProcessInheritsOnlyItsStdio() {
     BusyboxBundle bundle = BusyboxBundle.create(tmp.resolve("bundle"), "ls", "/proc/self/fd");
