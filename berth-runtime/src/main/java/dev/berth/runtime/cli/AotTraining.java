@@ -11,17 +11,22 @@ import java.util.List;
 import picocli.CommandLine;
 
 /**
- * The AOT cache's training run (scripts/aot-train.sh). Given a state root and two bundles, one running
- * `true` and one that keeps running, it drives in one JVM the commands engines run per container —
- * run, then create, start, exec, kill and delete — so that their classes and lambdas are in the cache.
- * Without them (a build machine that cannot run containers) it touches picocli, Jackson, the spec model
- * and the instruction stream.
+ * The AOT caches' training runs (scripts/aot-train.sh), each in one JVM. Given a state root and two
+ * bundles, one running `true` and one that keeps running, it drives the commands engines run per
+ * container — run, then create, start, exec, kill and delete — so that their classes and lambdas are in
+ * bin/berth-runtime's cache for them. With --picocli it drives the other commands, which picocli reads
+ * (state, list, ps, pause, resume, update, events, features, help), for the launcher's second cache.
+ * Without containers (a build machine that cannot run them) it touches picocli, the spec model and the
+ * instruction stream.
  */
 final class AotTraining {
   private AotTraining() {}
 
-  /** {@code args}: --aot-training [ROOT RUN-BUNDLE SLEEP-BUNDLE]. */
+  /** {@code args}: --aot-training [ROOT RUN-BUNDLE SLEEP-BUNDLE | --picocli ROOT SLEEP-BUNDLE]. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 4 && args[1].equals("--picocli")) {
+      return picocli(args[2], args[3], out, err);
+    }
     return args.length == 4 ? lifecycle(args[1], args[2], args[3], out, err) : withoutContainers(out);
   }
 
@@ -34,6 +39,30 @@ final class AotTraining {
         List.of("exec", id, "true"),
         List.of("kill", id, "KILL"),
         List.of("delete", "--force", id));
+    return runAll(root, lines, out, err);
+  }
+
+  private static int picocli(String root, String sleepBundle, PrintStream out, PrintStream err) {
+    String id = "aot-training-" + Long.toHexString(System.nanoTime());
+    List<List<String>> lines = List.of(
+        List.of("create", "--bundle", sleepBundle, id),
+        List.of("start", id),
+        List.of("state", id),
+        List.of("list"),
+        List.of("list", "--format", "json"),
+        List.of("ps", "--format", "json", id),
+        List.of("pause", id),
+        List.of("resume", id),
+        List.of("update", "--pids-limit", "100", id),
+        List.of("events", "--stats", id),
+        List.of("features"),
+        List.of("--help"),
+        List.of("delete", "--force", id));
+    return runAll(root, lines, out, err);
+  }
+
+  /** Each line with --root ROOT in front; the number that failed. */
+  private static int runAll(String root, List<List<String>> lines, PrintStream out, PrintStream err) {
     int failed = 0;
     for (List<String> line : lines) {
       List<String> args = new ArrayList<>(List.of("--root", root));
