@@ -21,9 +21,9 @@ public class InProcessBench {
     for (int i = 0; i < runs + 10; i++) {
       String id = "bench-" + ProcessHandle.current().pid() + "-" + i;
       long start = System.nanoTime();
-      int pid = rt.create(id, bundle, ContainerRuntime.CreateOptions.defaults()).pid();
+      rt.create(id, bundle, ContainerRuntime.CreateOptions.defaults());
       rt.start(id);
-      int code = rt.waitForPid(pid);
+      int code = rt.waitForExit(id);
       rt.delete(id, false);
       long end = System.nanoTime();
       if (code != 0) {
