@@ -81,7 +81,7 @@ final class Daemon {
       Images imageOps = new Images(images, id -> containers.all().stream()
           .filter(c -> c.image().equals(id))
           .map(c -> new ImageUsers.User(c.id(), c.state().running())).toList(),
-          () -> gc.collect(containerIds(containers)).stream().mapToLong(GarbageCollector.Item::bytes).sum());
+          released -> gc.collect(containerIds(containers), released));
       new SystemRoutes(images, imageOps, dataRoot, containers, files).register(router);
       ImageUnpacker unpacker = new ImageUnpacker(images, snapshots, new LayerUnpacker(new LinuxFileSystemOps(), true));
       new ImageRoutes(imageOps, images, unpacker, dataRoot.resolve("images"), events).register(router);

@@ -35,6 +35,12 @@ public final class GarbageCollector {
   /** Something on disk and who owns it ("image sha256:…", "layer sha256:…", "container …", or nobody: null). */
   public record Item(String kind, String name, long bytes, String owner) {}
 
+  /** A layer of an image just deleted: its chain id and the blob it comes from. */
+  public record Layer(String chainId, String blob) {}
+
+  /** What a collection freed: its bytes, and the chain ids of the layers it was asked about that went. */
+  public record Collected(long bytes, Set<String> layersGone) {}
+
   /**
    * Every blob, layer snapshot and container snapshot with its owner.
    *
@@ -47,7 +53,7 @@ public final class GarbageCollector {
     for (ImageRecord image : images.list()) {
       blobOwners.put(Digest.parse(image.config().digest()), "image " + image.id());
       if (image.manifest() != null) blobOwners.put(Digest.parse(image.manifest()), "image " + image.id());
-      List<Digest> chain = chainOf(image);
+      List<Digest> chain = chainOf(images, image);
       for (int i = 0; i < image.layers().size(); i++) {
         String layer = i < chain.size() ? "layer " + chain.get(i) : "image " + image.id();
         blobOwners.putIfAbsent(Digest.parse(image.layers().get(i).digest()), layer);
@@ -83,37 +89,70 @@ public final class GarbageCollector {
    * is reported by {@link #account} and left.
    */
   public List<Item> collect(Set<String> containers) {
+    return images.exclusively(() -> remove(containers));
+  }
+
+  /**
+   * Collects as {@link #collect(Set)} does, and tells which of {@code released} (the layers of images
+   * just deleted) went with it, as dockerd lists an image's layers after it: a layer went if this
+   * collection took its snapshot or, never unpacked, its blob. A layer a container's snapshot stands
+   * on stays, and so does one another image has.
+   */
+  public Collected collect(Set<String> containers, List<Layer> released) {
     return images.exclusively(() -> {
-      List<Item> removed = new ArrayList<>();
-      List<Item> garbage = account(containers).stream().filter(i -> i.owner() == null).toList();
-      for (Item i : garbage) {
-        if (i.kind().equals("blob")) {
-          images.content().delete(Digest.parse(i.name()));
-          removed.add(i);
-        }
+      List<Item> removed = remove(containers);
+      Set<String> layers = new HashSet<>();
+      Set<String> blobs = new HashSet<>();
+      for (Item i : removed) (i.kind().equals("blob") ? blobs : layers).add(i.name());
+      Set<String> gone = new HashSet<>();
+      for (Layer l : released) {
+        boolean unpacked = snapshots.exists(l.chainId());
+        if (layers.contains(l.chainId()) || (!unpacked && blobs.contains(l.blob()))) gone.add(l.chainId());
       }
-      List<String> layers = new ArrayList<>(garbage.stream().filter(i -> i.kind().equals("layer snapshot"))
-          .map(Item::name).toList());
-      // A layer can go once no other garbage layer stands on it: repeat until no progress.
-      for (boolean progress = true; progress && !layers.isEmpty(); ) {
-        progress = false;
-        for (String chainId : List.copyOf(layers)) {
-          try {
-            long bytes = snapshots.size(chainId);
-            snapshots.remove(chainId);
-            removed.add(new Item("layer snapshot", chainId, bytes, null));
-            layers.remove(chainId);
-            progress = true;
-          } catch (BerthException standsOnIt) {
-            // a layer above it is still there: next round
-          }
-        }
-      }
-      return removed;
+      return new Collected(removed.stream().mapToLong(Item::bytes).sum(), gone);
     });
   }
 
-  private List<Digest> chainOf(ImageRecord image) {
+  private List<Item> remove(Set<String> containers) {
+    List<Item> removed = new ArrayList<>();
+    List<Item> garbage = account(containers).stream().filter(i -> i.owner() == null).toList();
+    for (Item i : garbage) {
+      if (i.kind().equals("blob")) {
+        images.content().delete(Digest.parse(i.name()));
+        removed.add(i);
+      }
+    }
+    List<String> layers = new ArrayList<>(garbage.stream().filter(i -> i.kind().equals("layer snapshot"))
+        .map(Item::name).toList());
+    // A layer can go once no other garbage layer stands on it: repeat until no progress.
+    for (boolean progress = true; progress && !layers.isEmpty(); ) {
+      progress = false;
+      for (String chainId : List.copyOf(layers)) {
+        try {
+          long bytes = snapshots.size(chainId);
+          snapshots.remove(chainId);
+          removed.add(new Item("layer snapshot", chainId, bytes, null));
+          layers.remove(chainId);
+          progress = true;
+        } catch (BerthException standsOnIt) {
+          // a layer above it is still there: next round
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** An image's layers, top first (the order dockerd releases them in); none if its config does not read. */
+  public static List<Layer> layersOf(ImageStore images, ImageRecord image) {
+    List<Digest> chain = chainOf(images, image);
+    List<Layer> layers = new ArrayList<>();
+    for (int i = Math.min(chain.size(), image.layers().size()) - 1; i >= 0; i--) {
+      layers.add(new Layer(chain.get(i).toString(), image.layers().get(i).digest()));
+    }
+    return layers;
+  }
+
+  private static List<Digest> chainOf(ImageStore images, ImageRecord image) {
     try {
       ImageConfig config = ImageConfig.parse(images.content().read(Digest.parse(image.config().digest())));
       return ChainId.of(config.diffIds().stream().map(Digest::parse).toList());

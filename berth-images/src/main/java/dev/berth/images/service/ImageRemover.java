@@ -3,12 +3,12 @@ package dev.berth.images.service;
 import dev.berth.common.error.Conflict;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.images.digest.Digest;
+import dev.berth.images.gc.GarbageCollector;
 import dev.berth.images.model.ImageConfig;
 import dev.berth.images.model.ImageRecord;
 import dev.berth.images.reference.Reference;
 import dev.berth.images.store.ImageStore;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,7 @@ final class ImageRemover {
   }
 
   /** `docker rmi`: by name, takes that name; by id, every name. Returns what it did; no garbage collection. */
-  List<Removal> remove(String name, boolean force) {
+  RemovalLog remove(String name, boolean force) {
     ImageRecord image = store.resolve(name);
     return isIdPrefix(image.id(), name) ? removeById(image.id(), force) : removeByName(image.id(), name, force);
   }
@@ -43,14 +43,14 @@ final class ImageRemover {
    * it stays, dangling, and no error is reported. A running container keeps it even when forced; a
    * stopped one can only keep it unforced, and then its last name is refused first.
    */
-  private List<Removal> removeByName(String id, String name, boolean force) {
+  private RemovalLog removeByName(String id, String name, boolean force) {
     Reference ref = Reference.parse(name);
     List<ImageUsers.User> using = users.of(id);
     if (!force && isSingleReference(store.tagsOf(id)) && !using.isEmpty()) {
       throw new Conflict("conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
           + shortId(using.getFirst().containerId()) + " is using its referenced image " + shortImage(id));
     }
-    List<Removal> out = new ArrayList<>();
+    RemovalLog out = new RemovalLog();
     untag(id, ref, out);
     if (ref.digest() == null) {
       // With the last tag of a repository go its digest names: they would keep the image named otherwise.
@@ -71,12 +71,12 @@ final class ImageRemover {
    * forced; names in several repositories or a stopped container refuse unless forced. Nothing is
    * untagged when it is refused.
    */
-  private List<Removal> removeById(String id, boolean force) {
+  private RemovalLog removeById(String id, boolean force) {
     List<Reference> names = store.tagsOf(id);
     boolean severalRepositories = !names.isEmpty() && !isSingleReference(names);
     Refusal refused = refusal(id, users.of(id), !force && severalRepositories, !force);
     if (refused != null) throw refused.error();
-    List<Removal> out = new ArrayList<>();
+    RemovalLog out = new RemovalLog();
     for (Reference r : names) untag(id, r, out);
     delete(id, out);
     return out;
@@ -86,13 +86,13 @@ final class ImageRemover {
    * `docker image prune`: images without a tag (or, with dangling=false, every image) that match the
    * label and until filters and that no container uses.
    */
-  List<Removal> prune(Map<String, List<String>> filters, Instant now) {
+  RemovalLog prune(Map<String, List<String>> filters, Instant now) {
     Filters.validate(filters, PRUNE_FILTERS);
     boolean danglingOnly = Filters.bool(filters, "dangling", true);
     List<String> untils = filters.getOrDefault("until", List.of());
     if (untils.size() > 1) throw new InvalidArgument("more than one until filter specified");
     Instant until = untils.isEmpty() ? null : Timestamps.parse(untils.getFirst(), now);
-    List<Removal> out = new ArrayList<>();
+    RemovalLog out = new RemovalLog();
     Map<String, List<Reference>> names = store.tagsById();
     for (ImageRecord image : store.list()) {
       List<Reference> refs = names.getOrDefault(image.id(), List.of());
@@ -111,14 +111,16 @@ final class ImageRemover {
     return out;
   }
 
-  private void untag(String id, Reference ref, List<Removal> out) {
+  private void untag(String id, Reference ref, RemovalLog out) {
     store.untag(ref);
-    out.add(new Removal.Untagged(id, ref.familiar()));
+    out.untagged(id, ref);
   }
 
-  private void delete(String id, List<Removal> out) {
+  /** The image goes; its layers are read first, for the lines of those garbage collection takes. */
+  private void delete(String id, RemovalLog out) {
+    List<GarbageCollector.Layer> layers = GarbageCollector.layersOf(store, store.get(id));
     store.remove(id);
-    out.add(new Removal.Deleted(id));
+    out.deleted(id, layers);
   }
 
   /** Docker's imageDeleteConflict: why an image cannot be deleted; a hard one cannot be forced. */

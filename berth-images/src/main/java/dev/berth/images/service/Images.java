@@ -1,6 +1,7 @@
 package dev.berth.images.service;
 
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.images.gc.GarbageCollector;
 import dev.berth.images.model.ImageConfig;
 import dev.berth.images.model.ImageRecord;
 import dev.berth.images.reference.Reference;
@@ -82,15 +83,16 @@ public final class Images {
    * Docker's conflicts: the last name of an image a container uses (unless forced), an id with names
    * in several repositories or used by a stopped container (unless forced), an id a running container
    * uses (even forced). A stopped container outlives its deleted image, on the layers its snapshot
-   * stands on.
+   * stands on. A deleted image is followed by the layers that went with it (chain ids, top first), as
+   * dockerd lists them.
    */
   public List<Removal> remove(String nameOrId, boolean force) {
-    List<Removal> removed;
+    RemovalLog removed;
     synchronized (remover) {
       removed = remover.remove(nameOrId, force);
     }
-    if (removed.stream().anyMatch(r -> r instanceof Removal.Deleted)) garbage.collect();
-    return removed;
+    if (!removed.deletedAny()) return removed.lines();
+    return removed.withLayers(garbage.collect(removed.released()).layersGone());
   }
 
   /**
@@ -98,10 +100,11 @@ public final class Images {
    * label! and until. Images a container uses stay.
    */
   public PruneReport prune(Map<String, List<String>> filters) {
-    List<Removal> removed;
+    RemovalLog removed;
     synchronized (remover) {
       removed = remover.prune(filters, Instant.now());
     }
-    return new PruneReport(removed, garbage.collect());
+    GarbageCollector.Collected collected = garbage.collect(removed.released());
+    return new PruneReport(removed.withLayers(collected.layersGone()), collected.bytes());
   }
 }

@@ -112,7 +112,7 @@ class MultiPlatformLoadTest {
     GarbageCollector gc = new GarbageCollector(store, new Snapshots(dir.resolve("snapshots")));
     assertEquals(List.of(), gc.collect(Set.of()), "garbage collection took part of a loaded index");
     assertEquals(layout.blobs.size(), store.content().list().size());
-    Images images = new Images(store, ImageUsers.NONE, () -> gc.collect(Set.of()).size());
+    Images images = new Images(store, ImageUsers.NONE, released -> gc.collect(Set.of(), released));
     images.remove("multi:1", false);
     assertEquals(List.of(), store.content().list(), "the index and other platforms' blobs outlived the image");
     assertEquals(List.of(), store.tags().keySet().stream().toList(), "the digest name outlived the image");

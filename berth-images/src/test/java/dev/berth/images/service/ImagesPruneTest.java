@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.images.gc.GarbageCollector;
 import dev.berth.images.model.ImageRecord;
 import dev.berth.images.store.ImageStore;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class ImagesPruneTest {
     used = image(store, "2019-01-01T00:00:00Z");
     labelled = image(store, "2018-01-01T00:00:00Z", Map.of("keep", "yes"));
     images = new Images(store, id -> id.equals(used.id()) ? List.of(new ImageUsers.User("c1", false)) : List.of(),
-        () -> 42);
+        released -> new GarbageCollector.Collected(42, Set.of()));
   }
 
   private Set<String> left() {

@@ -19,6 +19,7 @@ import dev.berth.images.snapshot.Snapshots;
 import dev.berth.images.store.ImageStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** rmi: what it untags and deletes, and every refusal, with Docker's messages. */
 class ImagesRemoveTest {
@@ -48,15 +51,33 @@ class ImagesRemoveTest {
     store = new ImageStore(dir.resolve("images"));
     snapshots = new Snapshots(dir.resolve("snapshots"));
     GarbageCollector gc = new GarbageCollector(store, snapshots);
-    images = new Images(store, id -> users.getOrDefault(id, List.of()), () -> {
-      long bytes = gc.collect(containers).stream().mapToLong(GarbageCollector.Item::bytes).sum();
-      collected.add(bytes);
-      return bytes;
+    images = new Images(store, id -> users.getOrDefault(id, List.of()), released -> {
+      GarbageCollector.Collected c = gc.collect(containers, released);
+      collected.add(c.bytes());
+      return c;
     });
   }
 
   private void usedBy(ImageRecord image, boolean running) {
     users.put(image.id(), List.of(new ImageUsers.User(CONTAINER, running)));
+  }
+
+  /** A stopped container of the image, as the daemon has one: its snapshot stands on the image's layers. */
+  private void stoppedContainerOn(ImageRecord image) {
+    snapshots.createContainer(CONTAINER, unpack(image).getLast());
+    containers.add(CONTAINER);
+    usedBy(image, false);
+  }
+
+  /**
+   * {@code first}, then the one-layer image deleted and its layer, which nothing else has, listed by
+   * its chain id (for a bottom layer its diff id: the fixture's blob is the uncompressed tar).
+   */
+  private static List<Removal> thenDeleted(ImageRecord image, Removal... first) {
+    List<Removal> lines = new ArrayList<>(List.of(first));
+    lines.add(new Removal.Deleted(image.id()));
+    lines.add(new Removal.LayerDeleted(image.id(), image.layers().getFirst().digest()));
+    return lines;
   }
 
   private static String shortId(ImageRecord image) {
@@ -68,7 +89,7 @@ class ImagesRemoveTest {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest", "mine:1");
     assertEquals(List.of(new Removal.Untagged(image.id(), "mine:1")), images.remove("mine:1", false));
     assertEquals(List.of(), collected, "nothing was deleted, so nothing is collected");
-    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Deleted(image.id())),
+    assertEquals(thenDeleted(image, new Removal.Untagged(image.id(), "busybox:latest")),
         images.remove("busybox", false));
     assertThrows(NotFound.class, () -> store.get(image.id()));
     assertEquals(List.of(), store.content().list(), "the config and layer blobs outlived the image");
@@ -78,7 +99,7 @@ class ImagesRemoveTest {
   @Test
   void anUntaggedImageIsDeletedById() {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z");
-    assertEquals(List.of(new Removal.Deleted(image.id())), images.remove(image.id().substring(7, 19), false));
+    assertEquals(thenDeleted(image), images.remove(image.id().substring(7, 19), false));
     assertEquals(List.of(), store.list());
   }
 
@@ -97,7 +118,7 @@ class ImagesRemoveTest {
   @Test
   void forcedTheLastNameOfAStoppedContainersImageTakesTheImage() {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest");
-    usedBy(image, false);
+    stoppedContainerOn(image);
     assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Deleted(image.id())),
         images.remove("busybox", true));
     assertThrows(NotFound.class, () -> store.get(image.id()));
@@ -140,8 +161,8 @@ class ImagesRemoveTest {
     assertEquals("conflict: unable to delete " + shortId(image) + " (must be forced) - image is referenced in multiple"
         + " repositories", e.getMessage());
     List<Removal> removed = images.remove(shortId(image), true);
-    assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Untagged(image.id(), "mine:1"),
-        new Removal.Deleted(image.id())), removed);
+    assertEquals(thenDeleted(image, new Removal.Untagged(image.id(), "busybox:latest"),
+        new Removal.Untagged(image.id(), "mine:1")), removed);
   }
 
   @Test
@@ -149,15 +170,15 @@ class ImagesRemoveTest {
     String digest = digestName("busybox", "index");
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest", digest);
     List<Removal> removed = images.remove(image.id(), false);
-    assertEquals(3, removed.size(), removed.toString());
+    assertEquals(4, removed.size(), removed.toString());
     assertTrue(removed.contains(new Removal.Untagged(image.id(), digest)), removed.toString());
-    assertEquals(new Removal.Deleted(image.id()), removed.getLast());
+    assertEquals(thenDeleted(image), removed.subList(2, 4));
   }
 
   @Test
   void byIdAStoppedContainerNeedsForceAndARunningOneCannotBeForced() {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest");
-    usedBy(image, false);
+    stoppedContainerOn(image);
     Conflict stopped = assertThrows(Conflict.class, () -> images.remove(image.id(), false));
     assertEquals("conflict: unable to delete " + shortId(image) + " (must be forced) - image is being used by stopped"
         + " container 1a2b3c4d5e6f", stopped.getMessage());
@@ -173,7 +194,7 @@ class ImagesRemoveTest {
     assertEquals(List.of("a:1", "b:1"), images.inspect(twoNames.id()).repoTags());
     usedBy(image, false);
     assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Deleted(image.id())),
-        images.remove(image.id(), true), "forced, the names go and the image with them");
+        images.remove(image.id(), true), "forced, the names go and the image with them, its layer stays");
     assertThrows(NotFound.class, () -> store.get(image.id()));
   }
 
@@ -188,14 +209,13 @@ class ImagesRemoveTest {
           .getMessage());
     }
     users.clear();
-    assertEquals(List.of(new Removal.Deleted(image.id())), images.remove(shortId(image), false),
-        "once the container is gone");
+    assertEquals(thenDeleted(image), images.remove(shortId(image), false), "once the container is gone");
   }
 
   @Test
   void byIdNamesInSeveralRepositoriesAreReportedBeforeAStoppedContainer() {
     ImageRecord image = image(store, "2020-01-01T00:00:00Z", "busybox:latest", "mine:1");
-    usedBy(image, false);
+    stoppedContainerOn(image);
     assertEquals("conflict: unable to delete " + shortId(image) + " (must be forced) - image is referenced in multiple"
         + " repositories", assertThrows(Conflict.class, () -> images.remove(image.id(), false)).getMessage());
     assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Untagged(image.id(), "mine:1"),
@@ -210,8 +230,7 @@ class ImagesRemoveTest {
     assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:1")), images.remove("busybox:1", false));
     assertEquals(List.of(new Removal.Untagged(image.id(), "busybox:latest"), new Removal.Untagged(image.id(), digest)),
         images.remove("busybox:latest", false));
-    assertEquals(List.of(new Removal.Untagged(image.id(), otherDigest), new Removal.Deleted(image.id())),
-        images.remove(otherDigest, false));
+    assertEquals(thenDeleted(image, new Removal.Untagged(image.id(), otherDigest)), images.remove(otherDigest, false));
   }
 
   @Test
@@ -260,8 +279,8 @@ class ImagesRemoveTest {
 
     // A snapshot the daemon does not count (a create in flight) keeps its layers too.
     containers.clear();
-    assertEquals(List.of(new Removal.Untagged(unused.id(), "unused:1"), new Removal.Deleted(unused.id())),
-        images.remove("unused:1", false));
+    assertEquals(List.of(new Removal.Untagged(unused.id(), "unused:1"), new Removal.Deleted(unused.id()),
+        new Removal.LayerDeleted(unused.id(), unusedLayers.getFirst())), images.remove("unused:1", false));
     assertEquals(Set.copyOf(layers), Set.copyOf(snapshots.list()), "the unused image's layers were not collected,"
         + " or the container's were");
 
@@ -276,6 +295,67 @@ class ImagesRemoveTest {
     List<String> all = new ArrayList<>(a);
     all.addAll(b);
     return all;
+  }
+
+  /** Chain ids of a two-layer image, top first: sha256 of "<bottom chain> <top diff id>", then the bottom's diff id. */
+  private static List<String> chainTopFirst(ImageRecord image) {
+    String bottom = image.layers().get(0).digest();
+    String top = Digest.sha256((bottom + " " + image.layers().get(1).digest()).getBytes(StandardCharsets.US_ASCII))
+        .toString();
+    return List.of(top, bottom);
+  }
+
+  /**
+   * As a private dockerd 20.10 answered `docker rmi` of a loaded two-layer image: "Untagged: two:1", the
+   * image, then its layers by chain id, top first ("Deleted: sha256:6d70b9…", the sha256 of
+   * "sha256:bfb88… sha256:62cf2e…", then "Deleted: sha256:bfb88…", the bottom layer's diff id). Its
+   * layers are always unpacked; Berth's are once a container ran, and are listed either way.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aDeletedImageIsFollowedByItsLayersTopFirstByChainId(boolean unpacked) {
+    ImageRecord image = image(store, "2020-01-01T00:00:00Z", Map.of(), 2, "two:1");
+    if (unpacked) unpack(image);
+    List<String> chain = chainTopFirst(image);
+    assertEquals(List.of(new Removal.Untagged(image.id(), "two:1"), new Removal.Deleted(image.id()),
+        new Removal.LayerDeleted(image.id(), chain.get(0)), new Removal.LayerDeleted(image.id(), chain.get(1))),
+        images.remove("two:1", false));
+    assertEquals(List.of(), snapshots.list());
+    assertEquals(List.of(), store.content().list());
+  }
+
+  /**
+   * As dockerd answered for an image committed on another: the layer the other image has is not listed
+   * with the first, and is with the other, once nothing else stands on it.
+   */
+  @Test
+  void aLayerAnotherImageHasIsListedWithTheLastImageOnIt() {
+    ImageRecord two = image(store, "2020-01-01T00:00:00Z", Map.of(), 2, "two:1");
+    ImageRecord base = image(store, "2019-01-01T00:00:00Z", Map.of(), two.layers().subList(0, 1), "base:1");
+    List<String> chain = unpack(two).reversed();
+    assertEquals(chainTopFirst(two), chain);
+    assertEquals(List.of(new Removal.Untagged(two.id(), "two:1"), new Removal.Deleted(two.id()),
+        new Removal.LayerDeleted(two.id(), chain.get(0))), images.remove("two:1", false));
+    assertEquals(List.of(chain.get(1)), snapshots.list(), "base's layer went with the image on it");
+    assertEquals(List.of(new Removal.Untagged(base.id(), "base:1"), new Removal.Deleted(base.id()),
+        new Removal.LayerDeleted(base.id(), chain.get(1))), images.remove("base:1", false));
+    assertEquals(List.of(), snapshots.list());
+  }
+
+  /** A prune lists a layer two of its images stood on once, after the later of the two, as dockerd's does. */
+  @Test
+  void aPruneListsASharedLayerAfterTheLastImageOnIt() {
+    ImageRecord two = image(store, "2020-01-01T00:00:00Z", Map.of(), 2);
+    ImageRecord base = image(store, "2019-01-01T00:00:00Z", Map.of(), two.layers().subList(0, 1));
+    List<String> chain = chainTopFirst(two);
+    List<Removal> lines = images.prune(Map.of()).removed();
+    boolean twoFirst = lines.getFirst().equals(new Removal.Deleted(two.id()));
+    assertEquals(twoFirst
+        ? List.of(new Removal.Deleted(two.id()), new Removal.LayerDeleted(two.id(), chain.get(0)),
+            new Removal.Deleted(base.id()), new Removal.LayerDeleted(base.id(), chain.get(1)))
+        : List.of(new Removal.Deleted(base.id()), new Removal.Deleted(two.id()),
+            new Removal.LayerDeleted(two.id(), chain.get(0)), new Removal.LayerDeleted(two.id(), chain.get(1))),
+        lines);
   }
 
   @Test

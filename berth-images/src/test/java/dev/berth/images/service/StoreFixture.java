@@ -25,12 +25,18 @@ final class StoreFixture {
   /** An image of {@code layerCount} layers, each a blob of its own. */
   static ImageRecord image(ImageStore store, String created, Map<String, String> labels, int layerCount,
       String... names) {
+    List<Descriptor> layers = new java.util.ArrayList<>();
+    for (int i = 0; i < layerCount; i++) {
+      byte[] layer = ("layer " + (i == 0 ? "" : i + " ") + "of " + created + labels).getBytes(StandardCharsets.UTF_8);
+      layers.add(new Descriptor(MediaTypes.OCI_LAYER, store.content().write(layer).toString(), layer.length));
+    }
+    return image(store, created, labels, layers, names);
+  }
+
+  /** An image on {@code layers}, blobs already in the store (uncompressed: each one's diff id is its digest). */
+  static ImageRecord image(ImageStore store, String created, Map<String, String> labels, List<Descriptor> layers,
+      String... names) {
     try {
-      List<Descriptor> layers = new java.util.ArrayList<>();
-      for (int i = 0; i < layerCount; i++) {
-        byte[] layer = ("layer " + (i == 0 ? "" : i + " ") + "of " + created + labels).getBytes(StandardCharsets.UTF_8);
-        layers.add(new Descriptor(MediaTypes.OCI_LAYER, store.content().write(layer).toString(), layer.length));
-      }
       ObjectNode config = JSON.createObjectNode();
       config.put("architecture", "amd64");
       config.put("os", "linux");

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.it.fixtures.Berthd;
 import dev.berth.it.fixtures.BusyboxBundle;
 import dev.berth.it.fixtures.Cmd;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,6 +142,43 @@ class BerthdImagesIT {
     assertEquals(configDigest, berthd.docker("image", "inspect", "-f", "{{.Id}}", "ocicopy:2").ok().out().strip());
     assertEquals("from-oci", berthd.docker("run", "--rm", "ocicopy:2", "echo", "from-oci").ok().out().strip());
     berthd.docker("rmi", "ocisrc:1", "ocicopy:2").ok();
+  }
+
+  /**
+   * `docker rmi` lists the layers that went with the image by chain id, top first, as a private Debian
+   * dockerd 20.10 did after the same steps (import, a file written in a container, commit, save):
+   * the committed image alone takes only its top layer, the imported one under it then the bottom one,
+   * and the two-layer image loaded again both, its top one being sha256("<bottom diff id> <top diff id>").
+   */
+  @Test
+  void rmiListsTheLayersThatWentByChainIdAsDockerdDoes() throws Exception {
+    berthd.docker("import", "--change", "CMD [\"sh\"]", rootfsTar.toString(), "layered-base:1").ok();
+    try {
+      berthd.docker("run", "--name", "layered", "layered-base:1", "sh", "-c", "echo hello > /f.txt").ok();
+      berthd.docker("commit", "layered", "layered:1").ok();
+    } finally {
+      berthd.docker("rm", "-f", "layered");
+    }
+    String image = inspect("layered:1", "{{.Id}}");
+    String base = inspect("layered-base:1", "{{.Id}}");
+    List<String> diffIds = List.of(inspect("layered:1", "{{range .RootFS.Layers}}{{.}} {{end}}").split(" "));
+    assertEquals(2, diffIds.size(), diffIds.toString());
+    String bottom = diffIds.get(0);
+    String top = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest((bottom + " " + diffIds.get(1)).getBytes(StandardCharsets.US_ASCII)));
+    Path saved = dir.resolve("layered.tar");
+    berthd.docker("save", "-o", saved.toString(), "layered:1").ok();
+    assertEquals(List.of("Untagged: layered:1", "Deleted: " + image, "Deleted: " + top),
+        berthd.docker("rmi", "layered:1").ok().out().lines().toList());
+    assertEquals(List.of("Untagged: layered-base:1", "Deleted: " + base, "Deleted: " + bottom),
+        berthd.docker("rmi", "layered-base:1").ok().out().lines().toList());
+    berthd.docker("load", "-i", saved.toString()).ok();
+    assertEquals(List.of("Untagged: layered:1", "Deleted: " + image, "Deleted: " + top, "Deleted: " + bottom),
+        berthd.docker("rmi", "layered:1").ok().out().lines().toList());
+  }
+
+  private static String inspect(String image, String format) {
+    return berthd.docker("image", "inspect", "-f", format, image).ok().out().strip();
   }
 
   @ParameterizedTest

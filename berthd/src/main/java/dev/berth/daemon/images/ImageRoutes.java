@@ -195,6 +195,7 @@ public final class ImageRoutes {
         publish("delete", d.imageId(), null);
         yield Map.of("Deleted", d.imageId());
       }
+      case Removal.LayerDeleted l -> Map.of("Deleted", l.chainId()); // no event of its own, as in Docker
     };
   }
 
