@@ -1,7 +1,13 @@
 package dev.berth.runtime.spec;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.berth.runtime.spec.JsonTree.Kind;
 import dev.berth.runtime.spec.JsonTree.Node;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -26,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Written for start-up time: Jackson's data binding introspects every type through annotations on
  * first use, which costs a short-lived command more than creating the container; this reads no
- * annotations and binds only the types a document contains.
+ * annotations and binds only the types a document contains. It writes through jackson-core's
+ * generator, and reads the tree {@link JsonTree} parses.
  */
 public final class RecordJson {
   /**
@@ -98,9 +105,19 @@ public final class RecordJson {
 
   /** The JSON of a record, list, map or scalar; {@code pretty} lays it out as Jackson's default printer does. */
   public static byte[] write(Object value, boolean pretty) {
-    StringBuilder sb = new StringBuilder(1024);
-    new Writer(sb, pretty).value(value, 0);
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    // Through characters, as Jackson's writeValueAsString did: the UTF-8 generator escapes both halves of
+    // a character beyond the BMP unless told to combine them, and combining (2.18) pairs an unpaired
+    // surrogate with whatever follows.
+    StringWriter out = new StringWriter(1024);
+    try (JsonGenerator g = Generators.FACTORY.createGenerator(out)) {
+      if (pretty) {
+        g.setPrettyPrinter(new DefaultPrettyPrinter());
+      }
+      write(g, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a string is written without I/O
+    }
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   // ---- binding ----
@@ -314,131 +331,63 @@ public final class RecordJson {
 
   // ---- writing ----
 
-  /** Jackson's DefaultPrettyPrinter layout when pretty (objects indented by two, arrays inline), else compact. */
-  private static final class Writer {
-    private final StringBuilder sb;
-    private final boolean pretty;
+  /** Built on the first write only: commands that only read never touch jackson-core. */
+  private static final class Generators {
+    static final JsonFactory FACTORY = new JsonFactory();
+  }
 
-    Writer(StringBuilder sb, boolean pretty) {
-      this.sb = sb;
-      this.pretty = pretty;
+  /** Through jackson-core's generator: Jackson's DefaultPrettyPrinter layout when pretty, else compact. */
+  private static void write(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof String s) {
+      g.writeString(s);
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Integer i) {
+      g.writeNumber(i);
+    } else if (v instanceof Long l) {
+      g.writeNumber(l);
+    } else if (v instanceof Short s) {
+      g.writeNumber(s);
+    } else if (v instanceof Record r) {
+      writeRecord(g, r);
+    } else if (v instanceof Collection<?> c) {
+      g.writeStartArray();
+      for (Object e : c) {
+        write(g, e);
+      }
+      g.writeEndArray();
+    } else if (v instanceof Map<?, ?> m) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        write(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else {
+      throw new IllegalArgumentException("no JSON for " + v.getClass().getName());
     }
+  }
 
-    void value(Object v, int nesting) {
-      if (v == null) {
-        sb.append("null");
-      } else if (v instanceof String s) {
-        string(s);
-      } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof Short) {
-        sb.append(v);
-      } else if (v instanceof Record r) {
-        record(r, nesting);
-      } else if (v instanceof Collection<?> c) {
-        array(c, nesting);
-      } else if (v instanceof Map<?, ?> m) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        m.forEach((k, x) -> fields.put(String.valueOf(k), x));
-        object(fields, nesting);
-      } else {
-        throw new IllegalArgumentException("no JSON for " + v.getClass().getName());
-      }
-    }
-
-    private void record(Record r, int nesting) {
-      Shape shape = shape(r.getClass());
-      Map<String, Object> fields = new LinkedHashMap<>();
-      for (int i = 0; i < shape.names.length; i++) {
-        Object v = component(r, shape.accessors[i]);
-        boolean include = r instanceof Inclusion inc ? inc.includeInJson(shape.names[i], v) : v != null;
-        if (include) {
-          fields.put(shape.names[i], v);
-        }
-      }
-      object(fields, nesting);
-    }
-
-    private static Object component(Record r, Method accessor) {
-      try {
-        return accessor.invoke(r);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot read " + accessor, e);
-      }
-    }
-
-    private void object(Map<String, Object> fields, int nesting) {
-      sb.append('{');
-      if (fields.isEmpty()) {
-        sb.append(pretty ? " }" : "}");
-        return;
-      }
-      boolean first = true;
-      for (Map.Entry<String, Object> e : fields.entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        newline(nesting + 1);
-        string(e.getKey());
-        sb.append(pretty ? " : " : ":");
-        value(e.getValue(), nesting + 1);
-      }
-      newline(nesting);
-      sb.append('}');
-    }
-
-    private void array(Collection<?> elements, int nesting) {
-      sb.append('[');
-      if (pretty) {
-        sb.append(' ');
-      }
-      boolean first = true;
-      for (Object e : elements) {
-        if (!first) {
-          sb.append(pretty ? ", " : ",");
-        }
-        first = false;
-        value(e, nesting);
-      }
-      if (pretty && !elements.isEmpty()) {
-        sb.append(' ');
-      }
-      sb.append(']');
-    }
-
-    private void newline(int nesting) {
-      if (pretty) {
-        sb.append('\n');
-        for (int i = 0; i < nesting; i++) {
-          sb.append("  ");
-        }
+  private static void writeRecord(JsonGenerator g, Record r) throws IOException {
+    Shape shape = shape(r.getClass());
+    g.writeStartObject();
+    for (int i = 0; i < shape.names.length; i++) {
+      Object v = component(r, shape.accessors[i]);
+      if (r instanceof Inclusion inc ? inc.includeInJson(shape.names[i], v) : v != null) {
+        g.writeFieldName(shape.names[i]);
+        write(g, v);
       }
     }
+    g.writeEndObject();
+  }
 
-    /** Escapes as Jackson does: quote, backslash and control characters; everything else as is. */
-    private void string(String s) {
-      sb.append('"');
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        switch (c) {
-          case '"' -> sb.append("\\\"");
-          case '\\' -> sb.append("\\\\");
-          case '\n' -> sb.append("\\n");
-          case '\t' -> sb.append("\\t");
-          case '\r' -> sb.append("\\r");
-          case '\b' -> sb.append("\\b");
-          case '\f' -> sb.append("\\f");
-          default -> {
-            if (c < 0x20) {
-              sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-            } else {
-              sb.append(c);
-            }
-          }
-        }
-      }
-      sb.append('"');
+  private static Object component(Record r, Method accessor) {
+    try {
+      return accessor.invoke(r);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read " + accessor, e);
     }
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
   }
 }
