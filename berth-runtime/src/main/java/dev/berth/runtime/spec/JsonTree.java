@@ -11,8 +11,14 @@ import java.util.Map;
 /**
  * A JSON document parsed into nodes that remember where they start, so a binding error can name the
  * line and column of the offending value. Strict RFC 8259: no comments, no trailing commas, no
- * leading zeros, nothing after the top-level value. Small on purpose: it runs in every short-lived
- * `berth-runtime` command, where Jackson's data binding costs more than the container itself.
+ * leading zeros, nothing after the top-level value, UTF-8 only. Small on purpose: it runs in every
+ * short-lived `berth-runtime` command, where Jackson's data binding costs more than the container.
+ *
+ * <p>Not jackson-core's streaming parser, though RecordJson writes with its generator: every Jackson
+ * parser's base class makes BigDecimal constants in its static initializer, and JDK 25's BigDecimal
+ * computes 5^65536 in its own, interpreted in a cold JVM: a `run` took 9-13 ms longer (25-34 ms more CPU)
+ * with it (docs/benchmarks.md). Jackson's parser would also take a byte order mark, UTF-16 and overlong
+ * UTF-8, which this refuses (RecordJsonTest).
  */
 final class JsonTree {
   /** Deeper documents are refused instead of overflowing the stack. */

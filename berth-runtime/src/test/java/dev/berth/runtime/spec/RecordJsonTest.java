@@ -108,6 +108,40 @@ class RecordJsonTest {
     assertTrue(invalidUtf8.syntax());
   }
 
+  /**
+   * UTF-8 only, as runc: jackson-core's parser (2.18) takes every one of these, a byte order mark,
+   * UTF-16, overlong forms (still in 2.21) and encoded surrogates.
+   */
+  @Test
+  void refusesAllButStrictUtf8() {
+    List<byte[]> bad = List.of(
+        new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '}'},
+        "{\"path\": \"/x\"}".getBytes(StandardCharsets.UTF_16LE),
+        "{\"path\": \"/x\"}".getBytes(StandardCharsets.UTF_16BE),
+        new byte[] {'{', '"', 'p', 'a', 't', 'h', '"', ':', '"', '/', (byte) 0xc0, (byte) 0xae, '"', '}'},
+        new byte[] {'{', '"', (byte) 0xc0, (byte) 0xae, '"', ':', '1', '}'},
+        new byte[] {'{', '"', 'p', 'a', 't', 'h', '"', ':', '"', (byte) 0xe0, (byte) 0x80, (byte) 0xae, '"', '}'},
+        new byte[] {'{', '"', 'p', 'a', 't', 'h', '"', ':', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}'});
+    for (byte[] json : bad) {
+      var e = assertThrows(RecordJson.JsonException.class, () -> RecordJson.read(json, Hook.class), s(json));
+      assertTrue(e.syntax(), e.getMessage());
+    }
+    var overlong = assertThrows(RecordJson.JsonException.class, () -> RecordJson.read(
+        new byte[] {'{', '\r', '\n', '"', 'p', 'a', 't', 'h', '"', ':', '"', (byte) 0xc0, (byte) 0xae, '"', '}'},
+        Hook.class));
+    assertEquals("invalid UTF-8 in a string (line 2, column 11)", overlong.getMessage());
+  }
+
+  @Test
+  void syntaxErrorsSayWhatAndWhere() {
+    var e = assertThrows(RecordJson.JsonException.class,
+        () -> RecordJson.read(b("{\"args\": [\"a\",\n  \"b\"}"), Hook.class));
+    assertTrue(e.syntax());
+    assertEquals("expected ',' or ']' in an array, found '}' (line 2, column 6)", e.getMessage());
+    var after = assertThrows(RecordJson.JsonException.class, () -> RecordJson.read(b("{}\n\n  x"), Hook.class));
+    assertEquals("unexpected 'x' after the top-level value (line 3, column 3)", after.getMessage());
+  }
+
   @Test
   void refusesNestingDeeperThanALimitInsteadOfOverflowingTheStack() {
     String deep = "{\"args\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}";
