@@ -43,7 +43,7 @@ B="DOCKER_HOST=unix://$work/berth.sock"
 env "$D" docker load -qi "$work/images/busybox.tar" >/dev/null
 env "$B" docker load -qi "$work/images/busybox.tar" >/dev/null
 
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/run.json" \
+hyperfine -N --warmup "${WARMUP:-10}" --runs "$runs" --export-json "$work/run.json" \
   -n dockerd "env $D docker run --rm busybox true" \
   -n berthd "env $B docker run --rm busybox true" \
   -n berthd-runc "env $B docker run --rm --runtime runc busybox true" >/dev/null
