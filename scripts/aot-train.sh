@@ -16,7 +16,7 @@ classpath_of() { # main jar first, then every other jar in lib/
 
 # The launchers' JVM flags, so that training takes the paths the commands take (bin/berth-runtime's
 # native reflection accessors, for one, make classes the default accessors would need unnecessary).
-flags_berthd=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+flags_berthd=(-XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Dio.netty.allocator.type=unpooled)
 flags_berth_runtime=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=50 -Xmx512m -XX:+UnlockDiagnosticVMOptions
   -XX:ArchiveRelocationMode=0 -Xss512k -XX:-UsePerfData -Djdk.reflect.useNativeAccessorOnly=true)
 
@@ -32,7 +32,14 @@ train() { # cache launcher main-class training-args...: lib/CACHE.aot, with the 
 
 classpath_of berth-runtime > "$lib/berth-runtime.classpath"
 classpath_of berthd > "$lib/berthd.classpath"
-train berthd berthd dev.berth.daemon.Main --help
+# berthd trains on a daemon's first minute of work (scripts/aot-train-berthd.sh) where this machine can
+# run containers, else on its --help.
+if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ] && [ -x "$lib/berth-init" ] && command -v curl >/dev/null; then
+  rm -f "$lib/berthd.aot"
+  "$berth_root/scripts/aot-train-berthd.sh" "$lib/berthd.aot" "${flags_berthd[@]}" \
+    || echo "aot-train: berthd's workload training failed; its cache comes from --help" >&2
+fi
+[ -s "$lib/berthd.aot" ] || train berthd berthd dev.berth.daemon.Main --help
 
 # bin/berth-runtime has two caches. berth-runtime.aot holds what the commands engines run per container
 # load (create, start, run, kill, delete, exec, which the CLI reads without picocli); the other commands
