@@ -11,6 +11,7 @@ import dev.berth.runtime.spec.LinuxResources;
 import dev.berth.runtime.spec.LinuxThrottleDevice;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /** Writes {@link LinuxResources} into cgroup v1 control files, in the order runc does. */
@@ -165,12 +166,40 @@ final class V1Resources {
     }
   }
 
-  /** Deny everything, then replay the rules in order, as runc does for a fresh device cgroup. */
+  /**
+   * Deny everything, then replay the rules in order, as runc does for a fresh device cgroup. A cgroup
+   * that already denies by default (an update of a running container) gets only the difference
+   * between its devices.list and the rules' allow-list, as runc's device emulator does, so that its
+   * processes never go through a moment where every device, /dev/null included, is denied.
+   */
   private void devices(List<LinuxDeviceCgroup> rules) {
     Path dir = dir("devices");
+    Map<String, String> wanted = DeviceAllowList.of(rules);
+    Map<String, String> current = wanted == null ? null : DeviceAllowList.parse(readOrNull(dir.resolve("devices.list")));
+    if (current != null) {
+      // In a deny-by-default cgroup, a deny takes exactly its access bits off an entry and an allow
+      // adds them: an entry that keeps an access never loses it on the way.
+      current.forEach((device, access) -> {
+        String removed = DeviceAllowList.minus(access, wanted.getOrDefault(device, ""));
+        if (!removed.isEmpty()) fs.write(dir.resolve("devices.deny"), device + " " + removed);
+      });
+      wanted.forEach((device, access) -> {
+        String added = DeviceAllowList.minus(access, current.getOrDefault(device, ""));
+        if (!added.isEmpty()) fs.write(dir.resolve("devices.allow"), device + " " + added);
+      });
+      return;
+    }
     fs.write(dir.resolve("devices.deny"), "a");
     for (LinuxDeviceCgroup rule : rules) {
       fs.write(dir.resolve(rule.allowed() ? "devices.allow" : "devices.deny"), deviceRule(rule));
+    }
+  }
+
+  private String readOrNull(Path file) {
+    try {
+      return fs.read(file);
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 

@@ -116,6 +116,24 @@ class CgroupIT {
     assertEquals("134217728", read(mem.resolve("memory.limit_in_bytes")));
     assertEquals("max", read(layout.v1("pids").orElseThrow().dirOf(path).resolve("pids.max")));
 
+    // A devices update of a running container writes only the difference: no deny-all, so the
+    // process never loses /dev/null (c 1:3) on the way.
+    java.util.List<String> writes = new java.util.ArrayList<>();
+    CgroupFs recording = new CgroupFs() {
+      @Override
+      public void write(Path file, String value) {
+        writes.add(file.getFileName() + "=" + value);
+        CgroupFs.REAL.write(file, value);
+      }
+    };
+    Cgroups.open(path, id, layout, recording).update(resources("""
+        {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"},
+                     {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "wr"}]}
+        """));
+    assertEquals("c 1:3 rwm\nc 1:5 rw", read(layout.v1("devices").orElseThrow().dirOf(path).resolve("devices.list")));
+    assertEquals(java.util.List.of("devices.allow=c 1:5 rw"),
+        writes.stream().filter(w -> w.startsWith("devices.")).toList());
+
     sleeper.destroyForcibly();
     sleeper.waitFor(10, TimeUnit.SECONDS);
     sleeper = null;

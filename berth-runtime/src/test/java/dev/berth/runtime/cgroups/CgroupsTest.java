@@ -87,6 +87,35 @@ class CgroupsTest {
   }
 
   @Test
+  void aV1DevicesUpdateWritesOnlyTheDifferenceToACgroupThatDeniesByDefault() throws Exception {
+    FakeKernel k = new FakeKernel(root, true);
+    CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
+    Cgroup cg = Cgroups.open("/berth/c1", "c1", l, k);
+    cg.create(resources("{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}"));
+    Files.writeString(k.cg("devices/berth/c1/devices.list"), "c 1:3 rwm\nc 1:5 rwm\nc 136:* rw\n");
+    k.writes.clear();
+    cg.update(resources("""
+        {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "mwr"},
+                     {"allow": true, "type": "c", "major": 136, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 9}]}
+        """));
+    assertEquals(List.of("devices/berth/c1/devices.deny=c 1:5 rwm", "devices/berth/c1/devices.allow=c 136:* m",
+        "devices/berth/c1/devices.allow=c 1:9 rwm"), k.writes, "no deny-all, and c 1:3 and c 136:* rw untouched");
+  }
+
+  @Test
+  void deviceRulesThatAreNotAnAllowListAreReplayedWhole() {
+    LinuxResources allowAll = resources("{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}");
+    assertEquals(null, DeviceAllowList.of(allowAll.devices()));
+    LinuxResources denyAfter = resources("""
+        {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3},
+                     {"allow": false, "type": "c", "major": 1, "minor": 3, "access": "w"}]}
+        """);
+    assertEquals(null, DeviceAllowList.of(denyAfter.devices()));
+    assertEquals(null, DeviceAllowList.parse("a *:* rwm\n"), "a cgroup that allows everything");
+    assertEquals(java.util.Map.of(), DeviceAllowList.parse(""), "one that denies everything");
+  }
+
+  @Test
   void v1CreateWritesLimitsAndInheritsCpuset() {
     FakeKernel k = new FakeKernel(root, true);
     CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
