@@ -55,8 +55,18 @@ public record Shim(String id, Path stateDir, long containerPid, long shimPid, bo
 
   /** The shim's process, if it is alive and still runs berth-shim (a reused pid is not it). */
   public Optional<ProcessHandle> process() {
-    return ProcessHandle.of(shimPid)
-        .filter(ProcessHandle::isAlive)
-        .filter(h -> h.info().command().map(c -> c.endsWith(ShimBinary.NAME)).orElse(false));
+    return ProcessHandle.of(shimPid).filter(ProcessHandle::isAlive).filter(h -> runsShim(h.pid()));
+  }
+
+  /**
+   * By the process's name in /proc: ProcessHandle.info() would also look its owner up in the user
+   * database (reading /etc/passwd) at every check, several per container start.
+   */
+  private static boolean runsShim(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/comm")).strip().equals(ShimBinary.NAME);
+    } catch (IOException e) {
+      return false;
+    }
   }
 }
