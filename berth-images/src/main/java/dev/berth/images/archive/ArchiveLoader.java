@@ -181,21 +181,23 @@ public final class ArchiveLoader {
           + parsed.diffIds().size() + " diff_ids");
     }
     List<Descriptor> layers = new ArrayList<>();
+    Set<Digest> blobs = new HashSet<>(); // this image's: synced before its record names them
     for (int i = 0; i < layerPaths.size(); i++) {
       Member layer = member(members, layerPaths.get(i));
       layers.add(verifyLayer(layer, Digest.parse(parsed.diffIds().get(i)), layerPaths.get(i), streaming));
-      used.add(layer.digest());
+      blobs.add(layer.digest());
     }
-    used.add(config.digest());
-    if (entry.manifest() != null) used.add(Digest.parse(entry.manifest()));
-    if (entry.index() != null) entry.index().blobPaths().forEach(p -> used.add(blob(members, p).digest()));
+    blobs.add(config.digest());
+    if (entry.manifest() != null) blobs.add(Digest.parse(entry.manifest()));
+    if (entry.index() != null) entry.index().blobPaths().forEach(p -> blobs.add(blob(members, p).digest()));
+    used.addAll(blobs);
     String index = entry.index() == null ? null : entry.index().digest();
     ImageRecord record = new ImageRecord(new Descriptor(MediaTypes.OCI_CONFIG, config.digest().toString(), config.size()),
         layers, entry.manifest(), index);
     if (unpacker != null && !layers.isEmpty()) {
       unpacker.unpack(record, streaming); // before the image is recorded: a layer that cannot unpack fails the load
     }
-    store.content().sync(used); // blobs were written without an fsync each; the record must name durable ones
+    store.content().sync(blobs); // written without an fsync each; the record must name durable ones
     store.put(record);
     List<String> names = new ArrayList<>();
     for (String tag : entry.names()) {
