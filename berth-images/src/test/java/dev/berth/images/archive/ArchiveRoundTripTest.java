@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,12 +26,7 @@ class ArchiveRoundTripTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
       for (int i = 0; i < nameContent.length; i += 2) {
-        byte[] b = nameContent[i + 1].getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry e = new TarArchiveEntry(nameContent[i]);
-        e.setSize(b.length);
-        t.putArchiveEntry(e);
-        t.write(b);
-        t.closeArchiveEntry();
+        TarMembers.add(t, nameContent[i], nameContent[i + 1].getBytes(StandardCharsets.UTF_8));
       }
     }
     return out.toByteArray();
@@ -47,18 +41,9 @@ class ArchiveRoundTripTest {
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
       for (String[] f : new String[][] {{configName, config},
           {"manifest.json", "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[\"abc/layer.tar\"]}]"}}) {
-        byte[] b = f[1].getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry e = new TarArchiveEntry(f[0]);
-        e.setSize(b.length);
-        t.putArchiveEntry(e);
-        t.write(b);
-        t.closeArchiveEntry();
+        TarMembers.add(t, f[0], f[1].getBytes(StandardCharsets.UTF_8));
       }
-      TarArchiveEntry e = new TarArchiveEntry("abc/layer.tar");
-      e.setSize(layer.length);
-      t.putArchiveEntry(e);
-      t.write(layer);
-      t.closeArchiveEntry();
+      TarMembers.add(t, "abc/layer.tar", layer);
     }
     return out.toByteArray();
   }

@@ -63,7 +63,7 @@ final class MultiPlatformLayout {
   private ObjectNode platformImage(String arch, String marker) throws Exception {
     ByteArrayOutputStream layerTar = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(layerTar)) {
-      file(t, "which.txt", (marker + "\n").getBytes(StandardCharsets.UTF_8));
+      TarMembers.add(t, "which.txt", (marker + "\n").getBytes(StandardCharsets.UTF_8));
     }
     byte[] layer = layerTar.toByteArray();
     Digest layerDigest = put(layer);
@@ -138,24 +138,16 @@ final class MultiPlatformLayout {
   private byte[] tar(byte[] indexJson, byte[] manifestJson, Digest... leaveOut) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-      file(t, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-      file(t, "index.json", indexJson);
-      if (manifestJson != null) file(t, "manifest.json", manifestJson);
+      TarMembers.add(t, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+      TarMembers.add(t, "index.json", indexJson);
+      if (manifestJson != null) TarMembers.add(t, "manifest.json", manifestJson);
       outer:
       for (var e : blobs.entrySet()) {
         for (Digest d : leaveOut) if (d.hex().equals(e.getKey())) continue outer;
-        file(t, "blobs/sha256/" + e.getKey(), e.getValue());
+        TarMembers.add(t, "blobs/sha256/" + e.getKey(), e.getValue());
       }
     }
     return out.toByteArray();
-  }
-
-  private static void file(TarArchiveOutputStream t, String name, byte[] b) throws Exception {
-    TarArchiveEntry e = new TarArchiveEntry(name);
-    e.setSize(b.length);
-    t.putArchiveEntry(e);
-    t.write(b);
-    t.closeArchiveEntry();
   }
 
   /** The members of a tar, by name. */

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,19 +50,11 @@ class StreamingLoadTest {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-      add(t, "abc/layer.tar", blob);
-      add(t, configName, config.getBytes(StandardCharsets.UTF_8));
-      add(t, "manifest.json", manifest.append("]").toString().getBytes(StandardCharsets.UTF_8));
+      TarMembers.add(t, "abc/layer.tar", blob);
+      TarMembers.add(t, configName, config.getBytes(StandardCharsets.UTF_8));
+      TarMembers.add(t, "manifest.json", manifest.append("]").toString().getBytes(StandardCharsets.UTF_8));
     }
     return out.toByteArray();
-  }
-
-  private static void add(TarArchiveOutputStream t, String name, byte[] b) throws Exception {
-    TarArchiveEntry e = new TarArchiveEntry(name);
-    e.setSize(b.length);
-    t.putArchiveEntry(e);
-    t.write(b);
-    t.closeArchiveEntry();
   }
 
   private static byte[] gzip(byte[] b) throws Exception {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import dev.berth.images.archive.TarMembers;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -228,8 +229,8 @@ class DockerParityIT {
     Path archive = tmp.resolve("parity.tar");
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
       t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      member(t, configName, config);
-      member(t, "manifest.json", manifest);
+      TarMembers.add(t, configName, config);
+      TarMembers.add(t, "manifest.json", manifest);
       for (Path layer : List.of(layer1, layer2)) {
         String name = (layer == layer1 ? diff1 : diff2).hex() + "/layer.tar";
         TarArchiveEntry e = new TarArchiveEntry(name);
@@ -242,12 +243,5 @@ class DockerParityIT {
     return archive;
   }
 
-  private static void member(TarArchiveOutputStream t, String name, byte[] content) throws Exception {
-    TarArchiveEntry e = new TarArchiveEntry(name);
-    e.setSize(content.length);
-    t.putArchiveEntry(e);
-    t.write(content);
-    t.closeArchiveEntry();
-  }
 
 }
