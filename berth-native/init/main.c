@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
@@ -167,12 +168,14 @@ static void wait_for_start(const struct config *cfg, int fifo_fd) {
  * mappings (user namespace) and reports "pid N", so the runtime knows the pid before this process
  * sends anything on the shared sync socket (the prestart hooks need it).
  */
-static void container_main(const struct config *cfg, int console_fd, int fifo_fd, int release_pipe) {
+static void container_main(const struct config *cfg, int console_fd, int fifo_fd, int release_pipe,
+                           int unshare_cgroupns) {
   char c;
   if (read(release_pipe, &c, 1) != 1) fail("the parent did not release the container process");
   close(release_pipe);
   if ((cfg->clone_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0))
     die("become root in the user namespace");
+  if (unshare_cgroupns && unshare(CLONE_NEWCGROUP) != 0) die("unshare the cgroup namespace");
   rootfs_prepare(cfg);
   if (cfg->pause_for_hooks) {
     char reply[64];
@@ -203,6 +206,8 @@ static int create_main(const struct config *cfg) {
   int console_fd = process_connect_console(cfg);
   int fifo_fd = -1;
   if (cfg->exec_fifo && (fifo_fd = open(cfg->exec_fifo, O_PATH | O_CLOEXEC)) < 0) die("open the exec fifo %s", cfg->exec_fifo);
+  struct cgroup_placement cgroup;
+  cgroup_join(cfg, &cgroup);
   join_namespaces(cfg);
   unsigned long flags = (unsigned long)cfg->clone_flags;
   /*
@@ -216,11 +221,13 @@ static int create_main(const struct config *cfg) {
   }
   int release[2];
   if (pipe2(release, O_CLOEXEC) != 0) die("pipe");
-  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+  int unshare_cgroupns;
+  pid_t pid = cgroup_clone(flags, &cgroup, &unshare_cgroupns);
   if (pid < 0) die("clone the container process (flags 0x%llx)", (unsigned long long)flags);
+  cgroup_close(&cgroup);
   if (pid == 0) {
     close(release[1]);
-    container_main(cfg, console_fd, fifo_fd, release[0]);
+    container_main(cfg, console_fd, fifo_fd, release[0], unshare_cgroupns);
   }
   close(release[0]);
   if (cfg->clone_flags & CLONE_NEWUSER) write_id_maps(pid, cfg);
@@ -232,9 +239,13 @@ static int create_main(const struct config *cfg) {
 
 static int join_main(const struct config *cfg) {
   int console_fd = process_connect_console(cfg);
+  struct cgroup_placement cgroup;
+  cgroup_join(cfg, &cgroup);
   join_namespaces(cfg);
-  pid_t pid = fork();
+  int unshare_cgroupns;
+  pid_t pid = cgroup_clone(0, &cgroup, &unshare_cgroupns);
   if (pid < 0) die("fork into the container's pid namespace");
+  cgroup_close(&cgroup);
   if (pid == 0) {
     if (cfg->terminal && console_fd >= 0) process_setup_console(cfg, console_fd, 0);
     process_apply(cfg);

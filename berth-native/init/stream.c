@@ -164,6 +164,11 @@ static int decode_record(uint16_t tag, struct reader *r, struct config *cfg, cha
     case TAG_PAUSE_FOR_HOOKS: cfg->pause_for_hooks = 1; break;
     case TAG_CONSOLE_FD: NEED(take_u64s(r, &cfg->console_fd, 1) == 0 && cfg->console_fd > 4, "console fd"); break;
     case TAG_TIME_OFFSETS: NEED((cfg->time_offsets = next_string(r)), "time offsets"); break;
+    case TAG_CGROUP_TASKS:
+      NEED((s = next_string(r)) && s[0] == '/', "cgroup tasks file");
+      PUSH(cfg->cgroup_tasks, cfg->n_cgroup_tasks, 32, s, "cgroup tasks file");
+      break;
+    case TAG_CGROUP_UNIFIED: NEED((cfg->cgroup_unified = next_string(r)) && cfg->cgroup_unified[0] == '/', "cgroup2 directory"); break;
     case TAG_PRESERVED_FDS:
       /* Moved down to 3.. in ascending order, which is safe only when they start above 3. */
       NEED(take_u64s(r, v, 2) == 0 && v[0] > 3 && v[1] <= 4096, "preserved fds");

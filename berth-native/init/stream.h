@@ -54,7 +54,9 @@ enum tag {
   TAG_PRESERVED_FDS = 37,  /* u64 first, count: this init's fds first.. become the process's 3..3+count-1 */
   TAG_TIME_OFFSETS = 38,   /* string: content for /proc/self/timens_offsets of a new time namespace */
   TAG_CONSOLE_FD = 39,     /* u64: an fd of this init, connected to whoever takes the pty master */
-  TAG_MAX = 40
+  TAG_CGROUP_TASKS = 40,   /* string: a v1 hierarchy's tasks file of the container's cgroup (cgroup.h) */
+  TAG_CGROUP_UNIFIED = 41, /* string: the container's cgroup2 directory (cgroup.h) */
+  TAG_MAX = 42
 };
 
 enum mode { MODE_CREATE = 1, MODE_JOIN = 2 };
@@ -129,6 +131,9 @@ struct config {
   size_t seccomp_len;
   struct hook_spec hooks[64];
   size_t n_hooks;
+  const char *cgroup_tasks[32];
+  size_t n_cgroup_tasks;
+  const char *cgroup_unified;
 };
 
 /*

@@ -171,6 +171,24 @@ static void test_extra_fds_and_time_offsets_decode(void) {
   expect_error(b, "bad preserved fds record");
 }
 
+static void test_cgroup_placement_decodes(void) {
+  struct buf *b = minimal();
+  str(b, TAG_CGROUP_TASKS, "/sys/fs/cgroup/pids/berth/c1/tasks");
+  str(b, TAG_CGROUP_TASKS, "/sys/fs/cgroup/memory/berth/c1/tasks");
+  str(b, TAG_CGROUP_UNIFIED, "/sys/fs/cgroup/unified/berth/c1");
+  header(b, TAG_END, 0);
+  struct config cfg;
+  char err[256] = "";
+  assert(decode(b, &cfg, err) == 0);
+  assert(cfg.n_cgroup_tasks == 2 && strcmp(cfg.cgroup_tasks[1], "/sys/fs/cgroup/memory/berth/c1/tasks") == 0);
+  assert(strcmp(cfg.cgroup_unified, "/sys/fs/cgroup/unified/berth/c1") == 0);
+  /* Host paths only: berth-init opens them before it joins any namespace. */
+  b = minimal();
+  str(b, TAG_CGROUP_TASKS, "pids/berth/c1/tasks");
+  header(b, TAG_END, 0);
+  expect_error(b, "bad cgroup tasks file record");
+}
+
 int main(void) {
   test_valid_stream_decodes_every_field();
   test_unknown_tag_is_refused();
@@ -180,6 +198,7 @@ int main(void) {
   test_mount_without_absolute_destination_is_refused();
   test_short_integer_payload_is_refused();
   test_extra_fds_and_time_offsets_decode();
-  printf("test_stream: 8 tests passed\n");
+  test_cgroup_placement_decodes();
+  printf("test_stream: 9 tests passed\n");
   return 0;
 }

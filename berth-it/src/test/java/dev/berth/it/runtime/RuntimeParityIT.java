@@ -82,6 +82,11 @@ class RuntimeParityIT {
         aspect("cgroup limits", RuntimeParityIT::limits, "sh", "-c",
             "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max "
                 + "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us /sys/fs/cgroup/cpu,cpuacct/cpu.shares"),
+        aspect("cgroup membership", c -> cgroupsPath(c), "cat", "/proc/self/cgroup"),
+        aspect("cgroup membership with a cgroup namespace", c -> {
+          cgroupsPath(c);
+          ((ArrayNode) c.get("linux").get("namespaces")).addObject().put("type", "cgroup");
+        }, "cat", "/proc/self/cgroup"),
         aspect("rlimits", RuntimeParityIT::rlimits, "sh", "-c", "grep -E 'open files|processes|core file' /proc/self/limits"),
         aspect("read-only root", c -> ((ObjectNode) c.get("root")).put("readonly", true), "sh", "-c",
             "touch /x 2>&1; echo rc=$?; touch /tmp/y && echo tmp-writable"),
@@ -198,6 +203,11 @@ class RuntimeParityIT {
     r.putObject("memory").put("limit", 64L * 1024 * 1024);
     r.putObject("pids").put("limit", 20);
     r.putObject("cpu").put("quota", 50000).put("period", 100000).put("shares", 512);
+  }
+
+  /** The same cgroup for both runtimes, which otherwise each pick their own default parent. */
+  private static void cgroupsPath(ObjectNode c) {
+    ((ObjectNode) c.get("linux")).put("cgroupsPath", "/" + ID);
   }
 
   private static void rlimits(ObjectNode c) {

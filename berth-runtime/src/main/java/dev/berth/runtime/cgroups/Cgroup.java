@@ -19,6 +19,9 @@ public interface Cgroup {
   /** Moves a process (and its threads) into the cgroup. */
   void addProcess(int pid);
 
+  /** What berth-init needs to join the cgroup itself, without the kernel's threadgroup lock. */
+  SelfPlacement selfPlacement();
+
   /** Applies new limits; fields that are null are left as they are. */
   void update(LinuxResources resources);
 

@@ -32,26 +32,6 @@ public final class Cgroups {
   }
 
   /**
-   * Readies the kernel for a cgroup migration that is about to happen (a container's first process
-   * joining its cgroups), so that it does not wait then. Moving a process between cgroups takes a
-   * global lock whose first writer after a quiet spell waits out a full RCU grace period (~10 ms on
-   * these machines, whatever the runtime). This process re-joins its own cgroup, which moves nothing
-   * but takes that lock; a container start calls it in the background as it begins, and the real
-   * migration a few milliseconds later finds the lock ready. Best effort: any failure is ignored.
-   */
-  public static void primeMigration(CgroupLayout layout, CgroupFs fs) {
-    Hierarchy h = !layout.v1().isEmpty() ? layout.v1().get(0) : layout.unified();
-    if (h == null || h.ownPath() == null) {
-      return;
-    }
-    try {
-      fs.write(h.dirOf(h.ownPath()).resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
-    } catch (RuntimeException e) {
-      // only a missed speed-up: the real migration waits as it would have
-    }
-  }
-
-  /**
    * Removes the cgroup {@code absolutePath} (an engine's parent for its containers, such as "/berth")
    * from every hierarchy where nothing is left in it. One still in use, or missing, is left alone:
    * rmdir refuses a cgroup with children or processes, so this never takes one from a running container.

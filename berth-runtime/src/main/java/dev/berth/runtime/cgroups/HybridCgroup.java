@@ -47,6 +47,11 @@ final class HybridCgroup implements Cgroup {
   }
 
   @Override
+  public SelfPlacement selfPlacement() {
+    return new SelfPlacement(v1.selfPlacement().threadFiles(), v2.dir());
+  }
+
+  @Override
   public void update(LinuxResources resources) {
     if (resources == null) {
       return;

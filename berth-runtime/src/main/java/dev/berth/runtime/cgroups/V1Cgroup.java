@@ -95,6 +95,15 @@ final class V1Cgroup implements Cgroup {
   }
 
   @Override
+  public SelfPlacement selfPlacement() {
+    List<Path> tasks = new ArrayList<>(dirs.size());
+    for (var e : dirs) {
+      tasks.add(e.getValue().resolve("tasks"));
+    }
+    return new SelfPlacement(tasks, null);
+  }
+
+  @Override
   public void update(LinuxResources resources) {
     if (resources == null) {
       return;

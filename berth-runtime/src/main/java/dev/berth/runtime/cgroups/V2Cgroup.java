@@ -96,6 +96,11 @@ final class V2Cgroup implements Cgroup {
   }
 
   @Override
+  public SelfPlacement selfPlacement() {
+    return new SelfPlacement(List.of(), dir);
+  }
+
+  @Override
   public void update(LinuxResources resources) {
     if (resources == null) {
       return;

@@ -92,9 +92,7 @@ public final class Main {
         // Every command here but start makes system calls: bind them while it reads its state and config.
         Thread.ofPlatform().daemon().name("ffm-prepare").start(NativeCall::prepare);
       }
-      boolean migrates = quick instanceof LifecycleCommands.Create || quick instanceof LifecycleCommands.Run
-          || quick instanceof ExecCommand;
-      try (MigrationPrimer primer = migrates ? MigrationPrimer.start() : null) {
+      try {
         return quick.call();
       } catch (Exception e) {
         return main.fail(e, err);

@@ -73,7 +73,6 @@ final class Creation {
       sys.mkfifo(fifo.toString(), 0622);
       // mkfifo applies the umask; a container process running as another user must still open it.
       java.nio.file.Files.setPosixFilePermissions(fifo, java.nio.file.attribute.PosixFilePermissions.fromString("rw--w--w-"));
-      Cgroup placed = cgroup;
       Hooks hooks = spec.hooks();
       boolean pause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime()));
       List<Integer> extraFds = new ArrayList<>(options.preservedFds());
@@ -90,19 +89,11 @@ final class Creation {
       }
       InitLauncher.LaunchedProcess launched = launcher.launch(stream,
           options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), extraFds,
-          new InitLauncher.Listener() {
-        @Override
-        public void spawned(int initPid) {
-          placed.addProcess(initPid);
-        }
-
-        @Override
-        public void pausedForHooks(int containerPid) {
-          byte[] json = hookState(state.withPid(containerPid, 0), Status.CREATING).json();
-          HookRunner.run("prestart", hooks.prestart(), json, bundleDir);
-          HookRunner.run("createRuntime", hooks.createRuntime(), json, bundleDir);
-        }
-      });
+          containerPid -> {
+            byte[] json = hookState(state.withPid(containerPid, 0), Status.CREATING).json();
+            HookRunner.run("prestart", hooks.prestart(), json, bundleDir);
+            HookRunner.run("createRuntime", hooks.createRuntime(), json, bundleDir);
+          });
       pid = launched.pid();
       if (console != null) {
         console.receive();

@@ -320,14 +320,14 @@ public final class Lifecycle {
     if (console != null) {
       extraFds.add(console.initEnd());
     }
-    byte[] stream = InitPlan.forExec(spec, process, s.pid(), options.consoleSocket(), seccomp,
-        options.preservedFds().size(), console == null ? -1 : InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size());
     Cgroup cgroup = Cgroups.open(s.cgroupsPath(), id);
+    byte[] stream = InitPlan.forExec(spec, process, s.pid(), cgroup, options.consoleSocket(), seccomp,
+        options.preservedFds().size(), console == null ? -1 : InitLauncher.FIRST_EXTRA_FD + options.preservedFds().size());
     var spawner = options.spawner() != null ? options.spawner() : launcher.local(options.stdio());
     if (foreground) {
       Creation.becomeSubreaper(sys);
     }
-    int pid = launcher.launch(stream, spawner, extraFds, cgroup::addProcess).pid();
+    int pid = launcher.launch(stream, spawner, extraFds, containerPid -> {}).pid();
     if (console != null) {
       console.receive();
     }

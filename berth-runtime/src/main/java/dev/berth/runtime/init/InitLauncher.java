@@ -33,13 +33,13 @@ public final class InitLauncher {
   /** The container process, by its pid in the runtime's pid namespace. */
   public record LaunchedProcess(int pid) {}
 
-  /** Callbacks during the launch; both may be no-ops. */
+  /**
+   * Told when the container process waits before pivot_root for the prestart/createRuntime hooks (the
+   * stream asked it to). The init joins the container's cgroup itself ({@code SelfPlacement}).
+   */
+  @FunctionalInterface
   public interface Listener {
-    /** The init exists but has not read its instructions: put it into the container's cgroup. */
-    void spawned(int initPid);
-
-    /** The container process waits before pivot_root for the prestart/createRuntime hooks. */
-    default void pausedForHooks(int containerPid) {}
+    void pausedForHooks(int containerPid);
   }
 
   /** berth-init beside the launchers, or in the build tree when running from the sources. */
@@ -93,7 +93,6 @@ public final class InitLauncher {
       sys.close(pipe[0]);
       sys.close(sync[1]);
       pipe[0] = sync[1] = -1;
-      listener.spawned(initPid);
       sys.writeFully(pipe[1], stream);
       sys.close(pipe[1]);
       pipe[1] = -1;

@@ -2,6 +2,7 @@ package dev.berth.runtime.init;
 
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.runtime.cgroups.Cgroup;
+import dev.berth.runtime.cgroups.SelfPlacement;
 import dev.berth.runtime.defaults.DefaultDevices;
 import dev.berth.runtime.init.InitStream.Tag;
 import dev.berth.runtime.seccomp.SeccompProgram;
@@ -114,6 +115,9 @@ public final class InitPlan {
     if (o.noPivot()) {
       s.flag(Tag.NO_PIVOT);
     }
+    if (o.cgroup() != null) {
+      cgroupPlacement(s, o.cgroup().selfPlacement());
+    }
     mounts(s, spec, o.cgroup(), linux);
     devices(s, linux, userNs);
     linux.maskedPathsOrEmpty().forEach(p -> s.string(Tag.MASKED_PATH, p));
@@ -139,16 +143,20 @@ public final class InitPlan {
 
   /** exec: join the namespaces of {@code pid} and run {@code process} there. */
   public static byte[] forExec(Spec spec, Process process, int pid, Path consoleSocket, SeccompProgram seccomp) {
-    return forExec(spec, process, pid, consoleSocket, seccomp, 0, -1);
+    return forExec(spec, process, pid, null, consoleSocket, seccomp, 0, -1);
   }
 
   /**
-   * exec, the process keeping {@code preservedFds} extra fds given to the init, its pty master going to
-   * {@code consoleFd} when not -1 (both as in {@link CreateOptions}).
+   * exec into the container's {@code cgroup} (nullable: the init's own), the process keeping {@code
+   * preservedFds} extra fds given to the init, its pty master going to {@code consoleFd} when not -1
+   * (both as in {@link CreateOptions}).
    */
-  public static byte[] forExec(Spec spec, Process process, int pid, Path consoleSocket, SeccompProgram seccomp,
-      int preservedFds, int consoleFd) {
+  public static byte[] forExec(Spec spec, Process process, int pid, Cgroup cgroup, Path consoleSocket,
+      SeccompProgram seccomp, int preservedFds, int consoleFd) {
     InitStream s = new InitStream().u64(Tag.MODE, InitStream.MODE_JOIN);
+    if (cgroup != null) {
+      cgroupPlacement(s, cgroup.selfPlacement());
+    }
     Set<String> joined = new HashSet<>();
     for (LinuxNamespace ns : spec.linuxOrEmpty().namespacesOrEmpty()) {
       if (joined.add(ns.type())) {
@@ -159,6 +167,13 @@ public final class InitPlan {
     process(s, process, consoleSocket, consoleFd, seccomp);
     preservedFds(s, preservedFds);
     return s.finish();
+  }
+
+  private static void cgroupPlacement(InitStream s, SelfPlacement placement) {
+    placement.threadFiles().forEach(f -> s.string(Tag.CGROUP_TASKS, f.toString()));
+    if (placement.unifiedDir() != null) {
+      s.string(Tag.CGROUP_UNIFIED, placement.unifiedDir().toString());
+    }
   }
 
   private static void preservedFds(InitStream s, int count) {

@@ -48,6 +48,26 @@ class CgroupsTest {
   }
 
   @Test
+  void theInitJoinsV1ThroughEachHierarchysTasksFileAndV2ByItsDirectory() {
+    FakeKernel k = new FakeKernel(root, true);
+    SelfPlacement v1 = Cgroups.open("/berth/c1", "c1", k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1), k)
+        .selfPlacement();
+    assertEquals(List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd"),
+        v1.threadFiles().stream().map(f -> root.resolve("sys/fs/cgroup").relativize(f).getName(0).toString()).toList());
+    assertEquals(k.cg("pids/berth/c1/tasks"), v1.threadFiles().get(7));
+    assertEquals(null, v1.unifiedDir());
+    SelfPlacement hybrid = Cgroups.open("/berth/c1", "c1",
+        k.install(FakeKernel.HYBRID_MOUNTINFO, FakeKernel.SELF_CGROUP_V1), k).selfPlacement();
+    assertEquals(v1.threadFiles(), hybrid.threadFiles());
+    assertEquals(k.cg("unified/berth/c1"), hybrid.unifiedDir());
+    FakeKernel k2 = new FakeKernel(root.resolve("v2"), true);
+    SelfPlacement v2 = Cgroups.open("/berth/c1", "c1", k2.install(FakeKernel.V2_MOUNTINFO, "0::/\n"), k2)
+        .selfPlacement();
+    assertEquals(List.of(), v2.threadFiles());
+    assertEquals(k2.cg("berth/c1"), v2.unifiedDir());
+  }
+
+  @Test
   void resolvesPathsAsRuncDoes() {
     FakeKernel k = new FakeKernel(root, true);
     CgroupLayout l = k.install(FakeKernel.HYBRID_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
@@ -67,23 +87,6 @@ class CgroupsTest {
     var e = assertThrows(InvalidArgument.class, () -> Cgroups.open("system.slice:berth:c1", "c1", l, k));
     assertTrue(e.getMessage().contains("systemd cgroup paths are not supported"));
     assertThrows(InvalidArgument.class, () -> Cgroups.open("/a/../..", "c1", l, k));
-  }
-
-  @Test
-  void primingAMigrationReJoinsThisProcesssOwnCgroupAndNeverFails() {
-    FakeKernel k = new FakeKernel(root, true);
-    CgroupLayout l = k.install(FakeKernel.V1_MOUNTINFO, FakeKernel.SELF_CGROUP_V1);
-    Cgroups.primeMigration(l, k);
-    String own = l.v1().get(0).dirOf(l.v1().get(0).ownPath()).resolve("cgroup.procs").toString();
-    assertEquals(List.of(root.resolve("sys/fs/cgroup").relativize(Path.of(own)) + "=" + ProcessHandle.current().pid()),
-        k.writes, "one write, of this process, into the cgroup it is already in");
-    CgroupFs failing = new CgroupFs() {
-      @Override
-      public void write(Path file, String value) {
-        throw new dev.berth.common.error.Unavailable("read-only cgroup filesystem");
-      }
-    };
-    Cgroups.primeMigration(l, failing); // a missed speed-up, not an error
   }
 
   @Test

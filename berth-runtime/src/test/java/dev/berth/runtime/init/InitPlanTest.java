@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.runtime.cgroups.Cgroup;
+import dev.berth.runtime.cgroups.SelfPlacement;
 import dev.berth.runtime.defaults.DefaultSpec;
 import dev.berth.runtime.init.InitStream.Tag;
 import dev.berth.runtime.spec.Spec;
 import dev.berth.runtime.spec.SpecLoader;
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What the plan tells berth-init, read back from the stream. */
@@ -34,7 +38,7 @@ class InitPlanTest {
   void preservedFdsAreTheExtraFdsFromFd5On() {
     var create = StreamRecords.parse(InitPlan.forCreate(spec(), create(2))).one(Tag.PRESERVED_FDS);
     assertEquals(List.of(5L, 2L), List.of(create.u64(0), create.u64(1)));
-    var exec = StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null, 3, -1))
+    var exec = StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null, null, 3, -1))
         .one(Tag.PRESERVED_FDS);
     assertEquals(List.of(5L, 3L), List.of(exec.u64(0), exec.u64(1)));
   }
@@ -59,9 +63,37 @@ class InitPlanTest {
     assertEquals(6L, records.one(Tag.CONSOLE_FD).u64(0));
     assertEquals(List.of(), records.all(Tag.CONSOLE_SOCKET));
     assertEquals(1, records.all(Tag.TERMINAL).size());
-    var exec = StreamRecords.parse(InitPlan.forExec(terminal, terminal.process(), 42, null, null, 0, 5));
+    var exec = StreamRecords.parse(InitPlan.forExec(terminal, terminal.process(), 42, null, null, null, 0, 5));
     assertEquals(5L, exec.one(Tag.CONSOLE_FD).u64(0));
     assertThrows(InvalidArgument.class, () -> InitPlan.forCreate(terminal, create(0)), "neither socket nor fd");
+  }
+
+  @Test
+  void theInitIsToldWhereToJoinTheContainersCgroupForCreateAndExec() {
+    Cgroup cgroup = cgroupPlacedAt(new SelfPlacement(
+        List.of(Path.of("/sys/fs/cgroup/memory/berth/c1/tasks"), Path.of("/sys/fs/cgroup/pids/berth/c1/tasks")),
+        Path.of("/sys/fs/cgroup/unified/berth/c1")));
+    var create = StreamRecords.parse(InitPlan.forCreate(spec(), new InitPlan.CreateOptions(Path.of("/b/rootfs"),
+        Path.of("/s/fifo"), null, false, null, cgroup, "{}", false)));
+    var exec = StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, cgroup, null, null, 0, -1));
+    for (var records : List.of(create, exec)) {
+      assertEquals(List.of("/sys/fs/cgroup/memory/berth/c1/tasks", "/sys/fs/cgroup/pids/berth/c1/tasks"),
+          records.all(Tag.CGROUP_TASKS).stream().map(r -> r.text()).toList());
+      assertEquals("/sys/fs/cgroup/unified/berth/c1", records.one(Tag.CGROUP_UNIFIED).text());
+    }
+    assertEquals(List.of(), StreamRecords.parse(InitPlan.forExec(spec(), spec().process(), 42, null, null))
+        .all(Tag.CGROUP_TASKS), "no cgroup named: the init stays in its own");
+  }
+
+  /** A cgroup that only says where it is (the stream needs nothing else but its mount's directories). */
+  private static Cgroup cgroupPlacedAt(SelfPlacement placement) {
+    return (Cgroup) Proxy.newProxyInstance(Cgroup.class.getClassLoader(), new Class<?>[] {Cgroup.class},
+        (proxy, method, args) -> switch (method.getName()) {
+          case "selfPlacement" -> placement;
+          case "hostDirs" -> Map.of("memory", Path.of("/sys/fs/cgroup/memory/berth/c1"));
+          case "comountLinks" -> Map.of();
+          default -> throw new UnsupportedOperationException(method.getName());
+        });
   }
 
   @Test

@@ -18,9 +18,6 @@ import dev.berth.supervisor.shim.ShimOptions;
 import dev.berth.supervisor.shim.ShimClient;
 import dev.berth.supervisor.shim.ShimState;
 import dev.berth.supervisor.event.TaskEvents;
-import dev.berth.runtime.cgroups.CgroupFs;
-import dev.berth.runtime.cgroups.CgroupLayout;
-import dev.berth.runtime.cgroups.Cgroups;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +33,6 @@ import java.util.concurrent.ConcurrentMap;
  * disk: the shim's state dir and {@code task.options} beside it.
  */
 public final class TaskManager {
-  /** The host's cgroup hierarchies, read once: they do not change while the supervisor runs. */
-  private static volatile CgroupLayout hostCgroups;
   static final String OPTIONS_FILE = "task.options";
   private static final List<String> STALE_FILES = List.of(Shim.EXIT_FILE, Shim.SHIM_PID_FILE, Shim.INIT_PID_FILE,
       "shim.sock", LostShim.REASON_FILE);
@@ -69,7 +64,6 @@ public final class TaskManager {
    * then "created".
    */
   public synchronized TaskStatus create(String id, TaskStdio stdio) {
-    Thread.startVirtualThread(TaskManager::primeCgroupMigration);
     ContainerRecord record = records.get(id);
     if (live(id).isPresent()) throw new Conflict("container " + id + " already has a task");
     OciRuntime runtime = runtimes.get(record.runtime());
@@ -103,19 +97,6 @@ public final class TaskManager {
     } catch (RuntimeException e) {
       releaseBundle(id, mounted);
       throw e;
-    }
-  }
-
-  /** Overlaps the kernel's wait before the container's first cgroup migration with the set-up. */
-  private static void primeCgroupMigration() {
-    try {
-      CgroupLayout layout = hostCgroups;
-      if (layout == null) {
-        hostCgroups = layout = Cgroups.hostLayout();
-      }
-      Cgroups.primeMigration(layout, CgroupFs.REAL);
-    } catch (RuntimeException e) {
-      // best effort, as primeMigration itself
     }
   }
 
