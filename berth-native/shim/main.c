@@ -150,7 +150,7 @@ static int setup(struct shim *s, char *err, size_t errlen) {
   }
   char pid[32];
   snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  if (write_file_atomic(s->opt.state_dir, "shim.pid", pid) < 0) shim_log("cannot write shim.pid: %s", strerror(errno));
+  if (write_file_atomic(s->opt.state_dir, "shim.pid", pid, 0) < 0) shim_log("cannot write shim.pid: %s", strerror(errno));
   return 0;
 }
 

@@ -137,7 +137,7 @@ static void write_exit_file(struct shim *s, struct proc *p) {
     snprintf(name, sizeof name, "exit.json");
   snprintf(json, sizeof json, "{\"pid\":%d,\"exit_code\":%d,\"signal\":%d,\"exited_at\":\"%s\"}\n", (int)p->pid,
            p->exit_code, p->signal, p->exited_at);
-  if (write_file_atomic(s->opt.state_dir, name, json) < 0)
+  if (write_file_atomic(s->opt.state_dir, name, json, 1) < 0)
     shim_log("cannot write %s: %s", name, strerror(errno));
 }
 

@@ -65,13 +65,13 @@ int write_all(int fd, const void *buf, size_t len) {
   return 0;
 }
 
-int write_file_atomic(const char *dir, const char *name, const char *content) {
+int write_file_atomic(const char *dir, const char *name, const char *content, int durable) {
   char tmp[4096], target[4096];
   snprintf(tmp, sizeof tmp, "%s/.tmp-%s", dir, name);
   snprintf(target, sizeof target, "%s/%s", dir, name);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
-  if (write_all(fd, content, strlen(content)) < 0 || fsync(fd) < 0) {
+  if (write_all(fd, content, strlen(content)) < 0 || (durable && fsync(fd) < 0)) {
     int saved = errno;
     close(fd);
     unlink(tmp);
@@ -84,6 +84,7 @@ int write_file_atomic(const char *dir, const char *name, const char *content) {
     errno = saved;
     return -1;
   }
+  if (!durable) return 0;
   /* The rename is durable only once the directory is synced. */
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return -1;

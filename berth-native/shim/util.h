@@ -23,8 +23,12 @@ int set_nonblocking(int fd);
 int set_cloexec(int fd);
 /* Writes everything, retrying on EINTR; blocks if fd does. Returns 0 or -1. */
 int write_all(int fd, const void *buf, size_t len);
-/* Replaces path atomically with content (tmp file, fsync, rename, fsync of the directory). */
-int write_file_atomic(const char *dir, const char *name, const char *content);
+/*
+ * Replaces dir/name atomically with content (tmp file, rename): a reader never sees half of it. With
+ * durable, also fsyncs the file and the directory, so it survives a power loss; without, it survives
+ * only a crash of processes, which is all a record of live processes (a pid) needs.
+ */
+int write_file_atomic(const char *dir, const char *name, const char *content, int durable);
 /* Reads at most len-1 bytes of a small file into buf, NUL-terminated. Returns bytes or -1. */
 ssize_t read_small_file(const char *path, char *buf, size_t len);
 

@@ -101,7 +101,8 @@ final class Creation {
       ContainerState created = state.withPid(pid, ProcessInfo.startTime(pid));
       store.save(created);
       if (options.pidFile() != null) {
-        AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
+        // As runc: atomic, not fsynced (a pid means nothing after a power loss).
+        AtomicFiles.replace(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
       }
       return new Created(created, console);
     } catch (BerthException | IOException e) {

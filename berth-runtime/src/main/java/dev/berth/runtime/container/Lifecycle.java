@@ -333,7 +333,7 @@ public final class Lifecycle {
     }
     if (options.pidFile() != null) {
       try {
-        AtomicFiles.write(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
+        AtomicFiles.replace(options.pidFile(), Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
       } catch (IOException e) {
         throw new Internal("cannot write the pid file " + options.pidFile() + ": " + e.getMessage(), e);
       }

@@ -76,7 +76,8 @@ public final class TaskManager {
       snapshots.mount(id, layout.rootfs(id));
       mounted = true;
       // The user is looked up in the container's own files, which exist only now that they are mounted.
-      AtomicFiles.write(bundle.resolve("config.json"), ImageUser.apply(records.spec(id), layout.rootfs(id)));
+      // Not fsynced: the bundle is made again at each start, and means nothing once its processes are gone.
+      AtomicFiles.replace(bundle.resolve("config.json"), ImageUser.apply(records.spec(id), layout.rootfs(id)));
       Files.createDirectories(taskDir);
       Files.writeString(taskDir.resolve(OPTIONS_FILE), stdio.terminal() ? "terminal\n" : "pipes\n");
       Files.createDirectories(runtime.root());
