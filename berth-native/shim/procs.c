@@ -175,6 +175,8 @@ int proc_start(struct shim *s, struct proc *p, int external, char *err, size_t e
     snprintf(err, errlen, "exec processes start when they are created");
     return -1;
   }
+  /* Told by a client that started it itself: a process quick enough to have exited already did start. */
+  if (external && p->reaped && p->status != PROC_CREATING) return 0;
   if (p->status != PROC_CREATED || p->reaped) {
     snprintf(err, errlen, "container %s is %s", s->opt.id,
              p->reaped ? "stopped" : p->status == PROC_CREATING ? "not created yet" : "already started");

@@ -285,13 +285,21 @@ public final class TaskManager {
       discardLeftovers(id);
       throw new NotFound("container " + id + " has no task");
     }
-    TaskStatus status = get(id);
-    if (status.status().equals("creating")) return deleteUncreated(id);
-    if (!status.status().equals("stopped") && !status.status().equals("created")) {
-      throw new Conflict("the task of container " + id + " is " + status.status() + "; stop it first");
+    // The shim records the exit before it tells anyone, so a task whose exit was awaited (as the daemon
+    // does before it deletes one) needs no word with its shim here.
+    Optional<ExitStatus> recorded = ExitStatus.read(taskDir.resolve(Shim.EXIT_FILE));
+    ExitStatus exit;
+    if (recorded.isPresent()) {
+      exit = recorded.get();
+    } else {
+      TaskStatus status = get(id);
+      if (status.status().equals("creating")) return deleteUncreated(id);
+      if (!status.status().equals("stopped") && !status.status().equals("created")) {
+        throw new Conflict("the task of container " + id + " is " + status.status() + "; stop it first");
+      }
+      if (status.status().equals("created")) kill(id, 9);
+      exit = waitExit(id);
     }
-    if (status.status().equals("created")) kill(id, 9);
-    ExitStatus exit = waitExit(id);
     ContainerRecord record = records.get(id);
     runtimes.get(record.runtime()).delete(id);
     Shim shim = shims.remove(id);
