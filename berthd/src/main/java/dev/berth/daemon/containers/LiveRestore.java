@@ -51,6 +51,12 @@ final class LiveRestore {
       if (c.state().status().equals("restarting")) restarts.schedule(c.id(), RestartPolicy.FIRST_DELAY);
       if (!c.state().running()) {
         dropStaleTask(c.id());
+        if (c.autoRemove()) {
+          // As dockerd: a --rm container that stopped while no daemon could remove it goes now.
+          removals.remove(c.id(), true);
+          System.err.println("berthd: removed container " + c.id() + " (--rm), which had stopped");
+          continue;
+        }
         startIfPolicyWants(c);
         continue;
       }
@@ -70,6 +76,7 @@ final class LiveRestore {
       }
     } catch (NotFound e) {
       store.save(c.withState(c.state().exited(255, Instant.now())));
+      if (c.autoRemove()) removals.remove(c.id(), true);
     }
   }
 

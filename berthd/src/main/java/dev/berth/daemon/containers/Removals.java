@@ -76,7 +76,10 @@ final class Removals {
     synchronized (locks.of(id)) {
       Container c = store.get(id);
       if (c.state().running()) throw new Conflict("container " + c.id() + " was started again while being removed");
-      store.save(c.withState(c.state().removing()));
+      // Recorded so that a daemon that dies now finishes the removal when it restarts. A --rm container
+      // needs no mark: one found stopped at start-up is removed anyway (LiveRestore), and its exit was
+      // just recorded, so `docker run --rm` saves a write.
+      if (!c.autoRemove()) store.save(c.withState(c.state().removing()));
       try {
         supervisor.deleteContainer(c.id());
       } catch (NotFound e) {
