@@ -46,6 +46,26 @@ class BerthdContainersIT {
     if (berthd != null) berthd.close();
   }
 
+  /** The shims of this berthd that run now. */
+  private static long shims() {
+    String root = berthd.dataRoot().toString();
+    return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+        .map(c -> c.contains("berth-shim") && c.contains(root)).orElse(false)).count();
+  }
+
+  /** Waits until only {@code count} shims of this berthd run (one told to go exits within moments). */
+  private static void awaitShims(long count) {
+    for (int i = 0; i < 100 && shims() > count; i++) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    assertEquals(count, shims(), "shims of " + berthd.dataRoot() + " left running");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {NEW_CLI, OLD_CLI})
   void foregroundRunsPrintAndPassExitCodes(String cli) {
@@ -112,9 +132,12 @@ class BerthdContainersIT {
         berthd.docker("run", "--rm", "--user", "nobody", "busybox", "sh", "-c", "echo $(id) $HOME").ok().out().strip());
     assertEquals("uid=0(root) gid=0(root) groups=0(root) /root",
         berthd.docker("run", "--rm", "busybox", "sh", "-c", "echo $(id) $HOME").ok().out().strip());
+    long shims = shims();
     Cmd.Result unknown = berthd.docker("run", "--rm", "--user", "nosuchuser", "busybox", "id");
     assertNotEquals(0, unknown.exit());
     assertTrue(unknown.err().contains("unable to find user nosuchuser"), unknown.err());
+    // The shim, started while the bundle was made, is told to go when the bundle cannot be.
+    awaitShims(shims);
     berthd.docker("run", "-d", "--name", "usr", "--user", "nobody", "busybox", "sleep", "1000").ok();
     assertTrue(berthd.docker("exec", "usr", "id").ok().out().startsWith("uid=65534(nobody)"),
         "exec does not run as the container's user");

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
 /**
@@ -70,14 +71,11 @@ public final class TaskManager {
     Path bundle = layout.bundle(id);
     Path taskDir = layout.taskDir(id);
     boolean mounted = false;
+    CompletableFuture<Shim> launching = null;
+    boolean handedOver = false;
     try {
       clearStale(id, runtime, taskDir);
       Files.createDirectories(layout.rootfs(id));
-      snapshots.mount(id, layout.rootfs(id));
-      mounted = true;
-      // The user is looked up in the container's own files, which exist only now that they are mounted.
-      // Not fsynced: the bundle is made again at each start, and means nothing once its processes are gone.
-      AtomicFiles.replace(bundle.resolve("config.json"), ImageUser.apply(records.spec(id), layout.rootfs(id)));
       Files.createDirectories(taskDir);
       Files.writeString(taskDir.resolve(OPTIONS_FILE), stdio.terminal() ? "terminal\n" : "pipes\n");
       Files.createDirectories(runtime.root());
@@ -86,16 +84,28 @@ public final class TaskManager {
       if (stdio.logMaxSize() > 0 || stdio.logMaxFiles() > 0) {
         options = options.withLog(true, stdio.logMaxSize(), Math.max(1, stdio.logMaxFiles()));
       }
-      Shim shim = launcher.launch(options);
-      if (runtime.inProcess()) shim = LibraryProcesses.create(runtime.library(), shim, bundle, stdio);
+      // Berth's own runtime needs the shim only to spawn berth-init, so the shim starts while the bundle is
+      // made and the library prepares the container; another runtime's shim runs `create`, which needs it.
+      if (runtime.inProcess()) launching = LibraryProcesses.launchInBackground(launcher, options);
+      snapshots.mount(id, layout.rootfs(id));
+      mounted = true;
+      // The user is looked up in the container's own files, which exist only now that they are mounted.
+      // Not fsynced: the bundle is made again at each start, and means nothing once its processes are gone.
+      AtomicFiles.replace(bundle.resolve("config.json"), ImageUser.apply(records.spec(id), layout.rootfs(id)));
+      handedOver = true;
+      Shim shim = launching == null ? launcher.launch(options)
+          : LibraryProcesses.create(runtime.library(), id, taskDir, launching, bundle, stdio);
       shims.put(id, shim);
       events.publish("/tasks/create", id, "", shim.containerPid(), null);
       watchExit(id, shim, "");
       return new TaskStatus(id, shim.containerPid(), "created", taskDir, stdio.terminal(), Optional.empty());
     } catch (IOException e) {
+      Internal failure = new Internal("cannot prepare the bundle of container " + id + ": " + e.getMessage(), e);
+      if (!handedOver) LibraryProcesses.abandon(launching, failure);
       releaseBundle(id, mounted);
-      throw new Internal("cannot prepare the bundle of container " + id + ": " + e.getMessage(), e);
+      throw failure;
     } catch (RuntimeException e) {
+      if (!handedOver) LibraryProcesses.abandon(launching, e);
       releaseBundle(id, mounted);
       throw e;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.InvalidArgument;
+import dev.berth.common.error.Unavailable;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.supervisor.shim.Attachment;
 import dev.berth.supervisor.shim.BusyboxBundle;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,8 +77,39 @@ class LibraryProcessesIT {
   }
 
   private Shim create(Shim shim, boolean terminal) {
-    return LibraryProcesses.create(library, shim, tmp.resolve(shim.id() + "-bundle"),
-        new TaskStdio(terminal, terminal, 0, 0));
+    return LibraryProcesses.create(library, shim.id(), shim.stateDir(), CompletableFuture.completedFuture(shim),
+        tmp.resolve(shim.id() + "-bundle"), new TaskStdio(terminal, terminal, 0, 0));
+  }
+
+  @Test
+  void theLibraryPreparesWhileTheShimIsStillStarting() throws Exception {
+    Shim shim = shim("late", false, "true");
+    CompletableFuture<Shim> launching = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      launching.complete(shim);
+    });
+    Shim created = LibraryProcesses.create(library, shim.id(), shim.stateDir(), launching,
+        tmp.resolve(shim.id() + "-bundle"), new TaskStdio(false, false, 0, 0));
+    assertEquals(shim.shimPid(), ProcStat.parentOf(created.containerPid()), "berth-init was spawned by the shim");
+    LibraryProcesses.start(library, created);
+    assertEquals(0, created.client().waitExit().exitCode());
+  }
+
+  @Test
+  void aShimThatCannotStartFailsTheCreateAndLeavesNoRuntimeState() throws Exception {
+    String id = "lib-it-noshim-" + UUID.randomUUID().toString().substring(0, 8);
+    containers.add(id);
+    Path bundle = BusyboxBundle.create(tmp.resolve(id + "-bundle"), false, "true");
+    Unavailable cannot = new Unavailable("cannot start the shim (test)");
+    BerthException e = assertThrows(BerthException.class, () -> LibraryProcesses.create(library, id, tmp.resolve(id),
+        CompletableFuture.failedFuture(cannot), bundle, new TaskStdio(false, false, 0, 0)));
+    assertEquals(cannot, e);
+    assertTrue(library.list().isEmpty(), library.list().toString());
   }
 
   @Test
