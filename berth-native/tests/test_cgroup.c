@@ -1,10 +1,11 @@
 /* Tests of init/cgroup.c against the kernel (needs root, as every Berth test): the process cgroup_join
  * and cgroup_clone make lands in the container's cgroup in a v1 hierarchy (through tasks) and in the
- * cgroup2 one (CLONE_INTO_CGROUP), and a cgroup namespace asked for is rooted at the container's cgroup
- * in both. Each case runs in a child, so this process keeps its own cgroups; the test's cgroups are
+ * cgroup2 one (CLONE_INTO_CGROUP), a cgroup namespace asked for is rooted at the container's cgroup in
+ * both, and with a cgroup namespace to join the init falls back to cgroup.procs. Each case runs in a child, so this process keeps its own cgroups; the test's cgroups are
  * removed at the end. */
 #include <assert.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,14 @@ static int own_cgroup(const char *prefix, char *out, size_t len) {
 
 /* Makes the cgroup, runs cgroup_join + cgroup_clone in a single-threaded child; the grandchild reports
  * its pids and cgroup2 paths through a pipe. */
+static void place_joining(unsigned long flags, const char *want_v1, const char *want_v2, uint64_t joined);
+
 static void place(unsigned long flags, const char *want_v1, const char *want_v2) {
+  place_joining(flags, want_v1, want_v2, 0);
+}
+
+/* joined: a namespace type the stream joins by path (only its presence matters to cgroup_join). */
+static void place_joining(unsigned long flags, const char *want_v1, const char *want_v2, uint64_t joined) {
   int pipefd[2];
   assert(pipe(pipefd) == 0);
   fflush(stdout);
@@ -46,6 +54,7 @@ static void place(unsigned long flags, const char *want_v1, const char *want_v2)
     static struct config cfg;
     cfg.cgroup_tasks[cfg.n_cgroup_tasks++] = v1_tasks;
     cfg.cgroup_unified = v2_dir[0] ? v2_dir : NULL;
+    if (joined) cfg.ns[cfg.n_ns++] = (struct ns_join){.flag = joined, .path = "/proc/self/ns/cgroup"};
     struct cgroup_placement p;
     cgroup_join(&cfg, &p);
     int unshare_ns;
@@ -107,6 +116,8 @@ int main(void) {
   place(0, want_v1, want_v2);
   /* In its own cgroup namespace, each hierarchy's root is the container's cgroup. */
   place(CLONE_NEWCGROUP, "/", "/");
-  printf("test_cgroup: 2 tests passed%s\n", v2_dir[0] ? "" : " (no cgroup2 mount beside v1: v1 only)");
+  /* Joining a cgroup namespace: clone3 could not place the process, so the init joins cgroup.procs. */
+  place_joining(0, want_v1, want_v2, CLONE_NEWCGROUP);
+  printf("test_cgroup: 3 tests passed%s\n", v2_dir[0] ? "" : " (no cgroup2 mount beside v1: v1 only)");
   return 0;
 }
