@@ -80,6 +80,15 @@ public final class ContainerStore {
     byId.put(c.id(), c);
   }
 
+  /**
+   * Updates the container in memory only, for a state it leaves within moments anyway: a --rm
+   * container's exit, which its removal follows. A daemon that dies in between finds the container
+   * recorded running and learns its exit from its task again (LiveRestore), then removes it.
+   */
+  public void hold(Container c) {
+    byId.put(c.id(), c);
+  }
+
   /** By full id, unique id prefix, or name (with or without the slash), as Docker resolves them. */
   public Container get(String ref) {
     Container exact = byId.get(ref);

@@ -91,7 +91,13 @@ final class Exits {
       beingRemoved = locks.beingRemoved(id);
       restart = !shuttingDown && !beingRemoved
           && RestartPolicy.of(c.hostConfig()).restarts(exit.getExitCode(), c.restartCount(), c.manuallyStopped());
-      store.save(restart ? c.withState(c.state().restarting()) : c);
+      if (restart) {
+        store.save(c.withState(c.state().restarting()));
+      } else if (c.autoRemove()) {
+        store.hold(c); // removed next: a write fewer per `docker run --rm`
+      } else {
+        store.save(c);
+      }
     }
     events.publish(c, "die", "exitCode", Integer.toString(exit.getExitCode()));
     watches.of(id).exited(exit.getExitCode());
