@@ -40,6 +40,14 @@ if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ] && [ -x "$lib/berth-init" ] && comm
     || echo "aot-train: berthd's workload training failed; its cache comes from --help" >&2
 fi
 [ -s "$lib/berthd.aot" ] || train berthd berthd dev.berth.daemon.Main --help
+# With the workload's training data in the cache, JDK 25 can compile the trained methods as berthd starts
+# (AOTCompileEagerly, experimental): `docker run --rm` after 10 runs of a fresh berthd went from 0.56-0.72x
+# dockerd's time to 0.41-0.46x (docs/benchmarks.md). bin/berthd adds it only where this JDK knows it.
+rm -f "$lib/berthd.aot-flags"
+if [ -s "$lib/berthd.aot" ] && "$JAVA_HOME/bin/java" -XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly \
+  -version >/dev/null 2>&1; then
+  echo "-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" > "$lib/berthd.aot-flags"
+fi
 
 # bin/berth-runtime has two caches. berth-runtime.aot holds what the commands engines run per container
 # load (create, start, run, kill, delete, exec, which the CLI reads without picocli); the other commands
