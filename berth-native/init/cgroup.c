@@ -35,12 +35,8 @@ static void write_zero(int fd, const char *what) {
 
 void cgroup_join(const struct config *cfg, struct cgroup_placement *out) {
   out->unified_fd = out->procs_fd = -1;
-  for (size_t i = 0; i < cfg->n_cgroup_tasks; i++) {
-    int fd = open(cfg->cgroup_tasks[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0) die("open %s", cfg->cgroup_tasks[i]);
-    write_zero(fd, cfg->cgroup_tasks[i]);
-    close(fd);
-  }
+  for (size_t i = 0; i < cfg->n_cgroup_tasks; i++)
+    if (write_file(cfg->cgroup_tasks[i], "0") != 0) die("join the cgroup through %s", cfg->cgroup_tasks[i]);
   if (!cfg->cgroup_unified) return;
   int dir = open(cfg->cgroup_unified, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) die("open the cgroup2 directory %s", cfg->cgroup_unified);
