@@ -62,12 +62,8 @@ final class LibraryProcesses {
   /** Starts a created container and tells its shim, which saves a runtime program's start. */
   static void start(ContainerRuntime library, Shim shim) {
     library.start(shim.id());
-    try {
-      shim.client().markStarted();
-    } catch (BerthException e) {
-      // A process quick enough to exit before the shim heard of its start is fine: it ran.
-      if (!shim.client().state().stopped()) throw e;
-    }
+    // A process quick enough to have exited already is acknowledged too (the shim knows it ran).
+    shim.client().markStarted();
   }
 
   /**
