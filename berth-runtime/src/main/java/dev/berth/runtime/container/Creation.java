@@ -91,8 +91,8 @@ final class Creation {
           options.spawner() != null ? options.spawner() : launcher.local(options.stdio()), extraFds,
           containerPid -> {
             byte[] json = hookState(state.withPid(containerPid, 0), Status.CREATING).json();
-            HookRunner.run("prestart", hooks.prestart(), json, bundleDir);
-            HookRunner.run("createRuntime", hooks.createRuntime(), json, bundleDir);
+            HookRunner.run(sys, "prestart", hooks.prestart(), json, bundleDir);
+            HookRunner.run(sys, "createRuntime", hooks.createRuntime(), json, bundleDir);
           });
       pid = launched.pid();
       if (console != null) {
@@ -168,17 +168,17 @@ final class Creation {
       }
     }
     if (hooks != null && notEmpty(hooks.poststop())) {
-      runPoststop(hooks, new HookState(Spec.OCI_VERSION, id, Status.STOPPED.json(), 0, bundleDir.toString(),
+      runPoststop(sys, hooks, new HookState(Spec.OCI_VERSION, id, Status.STOPPED.json(), 0, bundleDir.toString(),
           annotations), bundleDir);
     }
     store.remove(id);
   }
 
   /** Poststop hooks, run in {@code cwd}: their failure is a warning, as the spec says, and the rest still run. */
-  static void runPoststop(Hooks hooks, HookState state, Path cwd) {
+  static void runPoststop(Syscalls sys, Hooks hooks, HookState state, Path cwd) {
     for (var hook : hooks.poststop()) {
       try {
-        HookRunner.run("poststop", List.of(hook), state.json(), cwd);
+        HookRunner.run(sys, "poststop", List.of(hook), state.json(), cwd);
       } catch (BerthException e) {
         System.getLogger("berth-runtime").log(System.Logger.Level.WARNING, e.getMessage());
       }

@@ -125,7 +125,7 @@ public final class Lifecycle {
       releaseFromFifo(id);
       if (s.hooks() != null) {
         try {
-          HookRunner.run("poststart", s.hooks().poststart(), Creation.hookState(s, Status.RUNNING).json(), hookDir);
+          HookRunner.run(sys, "poststart", s.hooks().poststart(), Creation.hookState(s, Status.RUNNING).json(), hookDir);
         } catch (BerthException e) {
           kill(s.pid(), SIGKILL);
           throw e;
@@ -276,7 +276,7 @@ public final class Lifecycle {
   private void runPoststop(ContainerState s, Path hookDir) {
     if (s.hooks() != null && s.hooks().poststop() != null) {
       // A stopped container's state has no pid, as runc gives it.
-      Creation.runPoststop(s.hooks(), Creation.hookState(s.withPid(0, 0), Status.STOPPED), hookDir);
+      Creation.runPoststop(sys, s.hooks(), Creation.hookState(s.withPid(0, 0), Status.STOPPED), hookDir);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.berth.runtime.spec.RecordJson;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -149,20 +150,40 @@ public final class StateStore {
   }
 
 
+  /**
+   * Threads of one JVM that lock the same file: a file lock is the whole JVM's (a second FileChannel.lock
+   * on it throws), so commands run side by side in one process (the runtime server, the supervisor)
+   * first take one of these, chosen by the lock file's name.
+   */
+  private static final ReentrantLock[] IN_PROCESS = new ReentrantLock[64];
+
+  static {
+    for (int i = 0; i < IN_PROCESS.length; i++) {
+      IN_PROCESS[i] = new ReentrantLock();
+    }
+  }
+
   /** An exclusive lock on the container, so concurrent commands on one id cannot tear its state. */
   public Lock lock(String id) {
     Path dir = dir(id);
+    Path file = root.resolve("." + id + ".lock");
+    ReentrantLock inProcess = IN_PROCESS[Math.floorMod(file.toAbsolutePath().hashCode(), IN_PROCESS.length)];
+    inProcess.lock();
     try {
-      FileChannel ch = FileChannel.open(root.resolve("." + id + ".lock"),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      return new Lock(ch, ch.lock(), root.resolve("." + id + ".lock"), dir);
+      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      return new Lock(ch, ch.lock(), file, dir, inProcess);
     } catch (IOException e) {
+      inProcess.unlock();
       throw new Internal("cannot lock container " + id + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      inProcess.unlock();
+      throw e;
     }
   }
 
   /** Held while a command changes a container. */
-  public record Lock(FileChannel channel, FileLock lock, Path file, Path dir) implements AutoCloseable {
+  public record Lock(FileChannel channel, FileLock lock, Path file, Path dir, ReentrantLock inProcess)
+      implements AutoCloseable {
     @Override
     public void close() {
       try {
@@ -173,6 +194,8 @@ public final class StateStore {
         channel.close();
       } catch (IOException ignored) {
         // the lock dies with the channel
+      } finally {
+        inProcess.unlock();
       }
     }
   }

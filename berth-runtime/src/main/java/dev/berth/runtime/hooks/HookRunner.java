@@ -4,7 +4,6 @@ import dev.berth.common.error.Internal;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.ffm.ErrnoException;
 import dev.berth.runtime.spec.Hook;
-import dev.berth.runtime.sys.LinuxSyscalls;
 import dev.berth.runtime.sys.Syscalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,13 +23,16 @@ public final class HookRunner {
 
   private HookRunner() {}
 
-  /** Runs {@code hooks} in order in the directory {@code cwd} (null: this process's); the first failure throws. */
-  public static void run(String phase, List<Hook> hooks, byte[] stateJson, Path cwd) {
+  /**
+   * Runs {@code hooks} in order in the directory {@code cwd} (null: this process's), started and reaped
+   * through {@code sys} (the runtime's caller's children); the first failure throws.
+   */
+  public static void run(Syscalls sys, String phase, List<Hook> hooks, byte[] stateJson, Path cwd) {
     if (hooks == null) {
       return;
     }
     for (Hook hook : hooks) {
-      runOne(LinuxSyscalls.get(), phase, hook, stateJson, cwd);
+      runOne(sys, phase, hook, stateJson, cwd);
     }
   }
 
