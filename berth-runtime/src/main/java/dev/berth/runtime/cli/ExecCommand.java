@@ -43,18 +43,20 @@ final class ExecCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     ContainerRuntime rt = main.runtime();
     Process process = processFile != null ? fromFile() : fromArgs(rt);
-    var options = new ContainerRuntime.ExecOptions(pidFile == null ? null : pidFile.toAbsolutePath(),
-        consoleSocket == null ? null : consoleSocket.toAbsolutePath(), detach, null, null,
-        LifecycleCommands.CreateArgs.preservedFds(preserveFds));
+    Caller caller = main.caller;
+    var options = new ContainerRuntime.ExecOptions(LifecycleCommands.CreateArgs.absolute(caller, pidFile),
+        LifecycleCommands.CreateArgs.absolute(caller, consoleSocket), detach, null, null,
+        LifecycleCommands.CreateArgs.preservedFds(caller, preserveFds));
     if (!detach) {
-      return rt.execForeground(id, process, options, 0, 1);
+      return rt.execForeground(id, process, options, caller.stdinFd(), caller.stdoutFd());
     }
     rt.exec(id, process, options);
     return 0;
   }
 
   private Process fromFile() throws IOException {
-    byte[] json = processFile.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(processFile));
+    byte[] json = processFile.equals("-") ? main.caller.in().readAllBytes()
+        : Files.readAllBytes(main.caller.resolve(Path.of(processFile)));
     return SpecLoader.parseProcess(json, processFile);
   }
 

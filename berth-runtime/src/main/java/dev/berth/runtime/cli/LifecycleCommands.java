@@ -42,18 +42,21 @@ final class LifecycleCommands {
     @Option(names = "--preserve-fds", description = "pass this process's fds 3..3+N-1 to the container as the same fds")
     int preserveFds;
 
-    ContainerRuntime.CreateOptions options() {
-      return new ContainerRuntime.CreateOptions(pidFile == null ? null : pidFile.toAbsolutePath(),
-          consoleSocket == null ? null : consoleSocket.toAbsolutePath(), noPivot, null, null,
-          preservedFds(preserveFds));
+    ContainerRuntime.CreateOptions options(Caller caller) {
+      return new ContainerRuntime.CreateOptions(absolute(caller, pidFile), absolute(caller, consoleSocket), noPivot,
+          null, null, preservedFds(caller, preserveFds));
     }
 
-    /** runc's --preserve-fds N: this process's fds 3..3+N-1. */
-    static List<Integer> preservedFds(int n) {
+    /** runc's --preserve-fds N: the caller's fds 3..3+N-1. */
+    static List<Integer> preservedFds(Caller caller, int n) {
       if (n < 0) {
         throw new InvalidArgument("--preserve-fds must not be negative, got " + n);
       }
-      return java.util.stream.IntStream.range(3, 3 + n).boxed().toList();
+      return n == 0 ? List.of() : caller.fds(java.util.stream.IntStream.range(3, 3 + n).boxed().toList());
+    }
+
+    static Path absolute(Caller caller, Path path) {
+      return path == null ? null : caller.resolve(path).toAbsolutePath();
     }
   }
 
@@ -65,7 +68,7 @@ final class LifecycleCommands {
 
     @Override
     public Integer call() {
-      main.runtime().create(id, args.bundle, args.options());
+      main.runtime().create(id, main.caller.resolve(args.bundle), args.options(main.caller));
       return 0;
     }
   }
@@ -94,9 +97,10 @@ final class LifecycleCommands {
     public Integer call() {
       ContainerRuntime rt = main.runtime();
       if (!detach) {
-        return rt.run(id, args.bundle, args.options(), keep, 0, 1);
+        return rt.run(id, main.caller.resolve(args.bundle), args.options(main.caller), keep, main.caller.stdinFd(),
+            main.caller.stdoutFd());
       }
-      rt.create(id, args.bundle, args.options());
+      rt.create(id, main.caller.resolve(args.bundle), args.options(main.caller));
       try {
         rt.start(id);
       } catch (RuntimeException e) {

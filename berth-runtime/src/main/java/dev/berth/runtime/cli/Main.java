@@ -4,6 +4,7 @@ import dev.berth.common.error.BerthException;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.ffm.NativeCall;
 import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.init.InitLauncher;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -54,20 +55,30 @@ public final class Main {
 
   private ContainerRuntime runtime;
   private ErrorLog errorLog;
+  final Caller caller;
+
+  Main() {
+    this(Caller.LOCAL);
+  }
+
+  Main(Caller caller) {
+    this.caller = caller;
+  }
 
   ContainerRuntime runtime() {
     if (systemdCgroup) {
       throw new InvalidArgument("--systemd-cgroup is not supported: berth-runtime manages cgroups through cgroupfs");
     }
     if (runtime == null) {
-      runtime = new ContainerRuntime(root);
+      runtime = caller == Caller.LOCAL ? new ContainerRuntime(root)
+          : new ContainerRuntime(caller.resolve(root), caller.sys(), InitLauncher.locate());
     }
     return runtime;
   }
 
   ErrorLog errorLog() {
     if (errorLog == null) {
-      errorLog = new ErrorLog(log, logFormat);
+      errorLog = new ErrorLog(log == null ? null : caller.resolve(log), logFormat);
     }
     return errorLog;
   }
@@ -103,6 +114,29 @@ public final class Main {
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.fail(e, err));
     return cl.execute(args);
+  }
+
+  /**
+   * Runs {@code args} for {@code caller} if the fast path reads the line and the command needs nothing
+   * of a terminal (a foreground run or exec relays a terminal's stdin with this process's signals);
+   * null when the caller should run the line with a JVM of its own instead.
+   */
+  public static Integer serve(String[] args, PrintStream out, PrintStream err, Caller caller) {
+    Main main = new Main(caller);
+    Callable<Integer> command = FastPath.parse(main, args);
+    if (command == null || foreground(command) && caller.sys().isTerminal(caller.stdinFd())) {
+      return null;
+    }
+    try {
+      return command.call();
+    } catch (Exception e) {
+      return main.fail(e, err);
+    }
+  }
+
+  private static boolean foreground(Callable<Integer> command) {
+    return command instanceof LifecycleCommands.Run run && !run.detach || command instanceof ExecCommand exec
+        && !exec.detach;
   }
 
   /** Picocli's model of the command line (what FastPath must agree with). */

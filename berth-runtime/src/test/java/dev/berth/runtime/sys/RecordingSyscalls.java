@@ -23,6 +23,8 @@ public final class RecordingSyscalls implements Syscalls {
   public final Map<Integer, ByteArrayOutputStream> written = new HashMap<>();
   public final Set<Integer> open = new HashSet<>();
   public final List<Integer> killed = new ArrayList<>();
+  /** The fds isTerminal says are terminals. */
+  public final Set<Integer> terminals = new HashSet<>();
   private final Deque<String> replies = new ArrayDeque<>();
   private int nextFd = 10;
   private int nextPid = 1000;
@@ -125,7 +127,7 @@ public final class RecordingSyscalls implements Syscalls {
 
   @Override
   public boolean isTerminal(int fd) {
-    return false;
+    return terminals.contains(fd);
   }
 
   @Override

@@ -1,0 +1,204 @@
+package dev.berth.runtime.server;
+
+import dev.berth.common.ffm.ErrnoException;
+import dev.berth.runtime.cli.Main;
+import dev.berth.runtime.sys.LinuxSyscalls;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The runtime server: a resident JVM that runs the commands engines run per container (the fast
+ * path's create, start, run, kill, delete, exec) for the native {@code berth-runtime} client, which
+ * starts it on first use (berth-native/client/README.md). A JVM per command costs more than runc's
+ * whole command; a warm one costs less than the container.
+ *
+ * <p>It serves one --root, in the namespaces and as the user it was started in, from the build it was
+ * started from (the socket's name says which). It ends when idle for {@code BERTH_RUNTIME_SERVER_IDLE}
+ * seconds (default 120), or once its socket is removed or replaced (e.g. with its --root directory).
+ * The client's OFD lock on {@code .server-<key>.lock}, inherited on the fd named by its second
+ * argument, keeps a second one from starting and dies with it; the file holds the server's pid.
+ */
+public final class RuntimeServer {
+  private static final long DEFAULT_IDLE_SECONDS = 120;
+  private static final int TICK_MS = 1000;
+
+  private final Path socketPath;
+  private final Path logPath;
+  private final Path lockPath;
+  private final long idleMillis;
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicLong lastActivity = new AtomicLong(System.currentTimeMillis());
+
+  private RuntimeServer(Path socketPath, long idleMillis) {
+    this.socketPath = socketPath;
+    String name = socketPath.getFileName().toString();
+    String base = name.replaceFirst("\\.sock$", "");
+    this.logPath = socketPath.resolveSibling(base + ".log");
+    this.lockPath = socketPath.resolveSibling(base + ".lock");
+    this.idleMillis = idleMillis;
+  }
+
+  /** {@code --serve SOCKET LOCK-FD} (bin/berth-runtime-jvm's arguments): serves until idle. */
+  public static void main(String[] args) {
+    Runtime.getRuntime().halt(run(args, System.err));
+  }
+
+  static int run(String[] args, PrintStream err) {
+    if (args.length != 3 || !args[0].equals("--serve")) {
+      err.println("berth-runtime: usage: --serve SOCKET LOCK-FD (the berth-runtime client starts the server)");
+      return 2;
+    }
+    long idle = idleSeconds(System.getenv("BERTH_RUNTIME_SERVER_IDLE"));
+    return new RuntimeServer(Path.of(args[1]), idle * 1000).serve();
+  }
+
+  static long idleSeconds(String value) {
+    if (value == null || value.isBlank()) {
+      return DEFAULT_IDLE_SECONDS;
+    }
+    try {
+      return Math.max(1, Long.parseLong(value.strip()));
+    } catch (NumberFormatException e) {
+      return DEFAULT_IDLE_SECONDS;
+    }
+  }
+
+  private int serve() {
+    int listener;
+    Object socketKey;
+    try {
+      // The client's lock is ours: a socket left by a server that died is stale. The lock file names
+      // the holder, as berthd's does.
+      Files.writeString(lockPath, Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+      Files.deleteIfExists(socketPath);
+      listener = SeqpacketSocket.listen(socketPath);
+      socketKey = key(socketPath);
+    } catch (IOException e) {
+      log("cannot listen on " + socketPath + ": " + e.getMessage());
+      return 1;
+    }
+    var sys = LinuxSyscalls.get();
+    try {
+      while (true) {
+        if (sys.pollIn(listener, TICK_MS)) {
+          int connection = SeqpacketSocket.accept(listener);
+          active.incrementAndGet();
+          Thread.ofPlatform().daemon().name("caller-" + connection).start(() -> converse(connection));
+          continue;
+        }
+        boolean replaced = !Objects.equals(socketKey, key(socketPath));
+        boolean idle = System.currentTimeMillis() - lastActivity.get() > idleMillis;
+        if ((replaced || idle) && active.get() == 0) {
+          break;
+        }
+      }
+    } catch (ErrnoException e) {
+      log("the listening socket failed: " + e.getMessage());
+    } finally {
+      sys.close(listener);
+      // Leave a socket another server has bound since alone.
+      if (Objects.equals(socketKey, key(socketPath))) {
+        try {
+          Files.deleteIfExists(socketPath);
+        } catch (IOException ignored) {
+          // the next server removes it
+        }
+      }
+    }
+    return 0;
+  }
+
+  private void converse(int connection) {
+    try {
+      if (!samePrivileges(SeqpacketSocket.peerPid(connection))) {
+        // Not ours to serve: the client, given no answer, runs the command itself, with what it may do.
+        LinuxSyscalls.get().close(connection);
+        return;
+      }
+      try (CallerSession session = CallerSession.open(connection)) {
+        if (session == null) {
+          return;
+        }
+        PrintStream out = session.out();
+        PrintStream err = session.err();
+        Integer code = Main.serve(session.args(), out, err, session);
+        out.flush();
+        err.flush();
+        if (code == null) {
+          session.fallback();
+        } else {
+          session.exit(code);
+        }
+      }
+    } catch (ErrnoException | RuntimeException e) {
+      log("a conversation failed: " + e);
+    } finally {
+      lastActivity.set(System.currentTimeMillis());
+      active.decrementAndGet();
+    }
+  }
+
+  /** What a process may do, as far as running a command for it goes. */
+  private static final List<String> PRIVILEGES = List.of("Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:",
+      "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:");
+
+  /**
+   * Whether the caller may do all that this server does: the same ids and capabilities, no
+   * no_new_privs or seccomp filter the server lacks, the same security label. A root caller confined
+   * more than the server (in a container, under a profile) must not borrow its privileges.
+   */
+  private static boolean samePrivileges(int pid) {
+    try {
+      return privileges(Path.of("/proc/" + pid)).equals(privileges(Path.of("/proc/self")));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static List<String> privileges(Path proc) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(proc.resolve("status"), StandardCharsets.UTF_8)) {
+      if (PRIVILEGES.stream().anyMatch(line::startsWith)) {
+        lines.add(line);
+      }
+    }
+    try {
+      lines.add(Files.readString(proc.resolve("attr/current"), StandardCharsets.UTF_8).strip());
+    } catch (IOException e) {
+      lines.add("no security label");
+    }
+    return lines;
+  }
+
+  /** The socket file's identity, or null when it is gone. */
+  private static Object key(Path path) {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void log(String message) {
+    try {
+      Files.writeString(logPath, Instant.now() + " " + message + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException ignored) {
+      // nowhere else to say it: stdio is /dev/null
+    }
+  }
+}
