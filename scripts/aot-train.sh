@@ -65,7 +65,7 @@ if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ] && [ -x "$lib/berth-init" ]; then
   train berth-runtime-picocli berth-runtime dev.berth.runtime.cli.Main --aot-training --picocli "$work/state" \
     "$work/sleeper"
   for c in "$work/state"/*/; do # whatever a failed training left
-    [ -d "$c" ] && "$berth_root/bin/berth-runtime" --root "$work/state" delete --force "$(basename "$c")" >/dev/null 2>&1 || true
+    [ -d "$c" ] && "$berth_root/bin/berth-runtime-jvm" --root "$work/state" delete --force "$(basename "$c")" >/dev/null 2>&1 || true
   done
 else
   train berth-runtime berth-runtime dev.berth.runtime.cli.Main --aot-training

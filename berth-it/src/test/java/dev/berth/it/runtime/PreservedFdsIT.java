@@ -9,6 +9,7 @@ import dev.berth.it.fixtures.BusyboxBundle;
 import dev.berth.it.fixtures.Cmd;
 import dev.berth.it.fixtures.HostState;
 import dev.berth.it.fixtures.OciRuntime;
+import dev.berth.it.fixtures.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,17 +121,6 @@ class PreservedFdsIT {
   }
 
   private static boolean waitForStopped(OciRuntime rt) {
-    for (int i = 0; i < 100; i++) {
-      if (rt.run("state", ID).out().contains("\"stopped\"")) {
-        return true;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
+    return Poll.until(() -> rt.run("state", ID).out().contains("\"stopped\""), 5000);
   }
 }

@@ -1,0 +1,220 @@
+package dev.berth.it.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.it.fixtures.BerthHome;
+import dev.berth.it.fixtures.BusyboxBundle;
+import dev.berth.it.fixtures.Cmd;
+import dev.berth.it.fixtures.Poll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/berth-runtime's runtime server (berth-native/client): the first command starts it, later ones
+ * are run by it, with the caller's cwd, stdio, fds and exit codes, and the container a child of the
+ * caller, not of the server. It ends with its --root or when idle, and stays off when told to.
+ */
+class RuntimeServerIT {
+  private static final String ID = "srv-" + ProcessHandle.current().pid();
+
+  @TempDir Path tmp;
+  private Path root;
+  private BusyboxBundle bundle;
+  private final List<String> ids = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    root = Files.createDirectories(tmp.resolve("state"));
+    bundle = BusyboxBundle.create(tmp.resolve("bundle"), "sh", "-c", "echo out; echo err >&2; exit 3");
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    for (String id : ids) {
+      runtime(Map.of("BERTH_RUNTIME_SERVER", "off"), tmp, "delete", "--force", id);
+    }
+    // The server ends once its socket is gone; one that did not is a failure, and is ended here.
+    long pid = serverPid();
+    Cmd.run("rm", "-rf", root.toString());
+    if (pid > 0) {
+      boolean ended = Poll.until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), 5000);
+      if (!ended) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+      assertTrue(ended, "the runtime server " + pid + " outlived its --root");
+    }
+  }
+
+  private Cmd.Result runtime(Map<String, String> env, Path cwd, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(BerthHome.runtime().toString(), "--root", root.toString()));
+    cmd.addAll(List.of(args));
+    return Cmd.run(cmd, env, cwd, 60);
+  }
+
+  private Cmd.Result runtime(String... args) {
+    return runtime(Map.of(), tmp, args);
+  }
+
+  private String id(String suffix) {
+    String id = ID + "-" + suffix;
+    ids.add(id);
+    return id;
+  }
+
+  /** Starts the server with a first command and waits for its socket. */
+  private long startServer() throws IOException {
+    runtime("run", "--bundle", bundle.dir().toString(), id("first"));
+    assertTrue(Poll.until(() -> socket() != null, 20_000), "no server socket under " + root);
+    return serverPid();
+  }
+
+  private Path socket() {
+    try (Stream<Path> files = Files.list(root)) {
+      return files.filter(p -> p.getFileName().toString().matches("\\.server-[0-9a-f]{16}\\.sock")).findFirst()
+          .orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private long serverPid() throws IOException {
+    Path sock = socket();
+    if (sock == null) {
+      return -1;
+    }
+    Path lock = sock.resolveSibling(sock.getFileName().toString().replace(".sock", ".lock"));
+    String text = Files.exists(lock) ? Files.readString(lock).strip() : "";
+    return text.isEmpty() ? -1 : Long.parseLong(text);
+  }
+
+  @Test
+  void servesRunWithTheCallersStdioAndExitCode() throws Exception {
+    long server = startServer();
+    assertTrue(server > 0);
+    Cmd.Result r = runtime("run", "--bundle", bundle.dir().toString(), id("run"));
+    assertEquals(3, r.exit(), r.toString());
+    assertEquals("out\n", r.out());
+    assertEquals("err\n", r.err());
+    assertEquals(server, serverPid(), "the server changed");
+  }
+
+  @Test
+  void runsNoJvmPerCommandOnceServing() throws Exception {
+    startServer();
+    BusyboxBundle sleeper = BusyboxBundle.create(tmp.resolve("sleeper"), "sleep", "60");
+    String id = id("nojvm");
+    Process run = new ProcessBuilder(BerthHome.runtime().toString(), "--root", root.toString(), "run", "--bundle",
+        sleeper.dir().toString(), id).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      assertTrue(Poll.until(() -> runtime("state", id).out().contains("\"running\""), 20_000), "never running");
+      // Served, the caller's process is still the client; run by a JVM of its own, it would be java.
+      String exe = Files.readSymbolicLink(Path.of("/proc/" + run.pid() + "/exe")).toString();
+      assertTrue(exe.endsWith("/lib/berth-runtime"), "the command ran in " + exe);
+      runtime("kill", id, "KILL").ok();
+      assertEquals(137, run.waitFor());
+    } finally {
+      run.destroyForcibly();
+    }
+  }
+
+  @Test
+  void resolvesRelativePathsAgainstTheCallersCwd() throws Exception {
+    startServer();
+    BusyboxBundle sleeper = BusyboxBundle.create(tmp.resolve("sleeper"), "sleep", "60");
+    String id = id("cwd");
+    runtime(Map.of(), sleeper.dir(), "create", "--pid-file", "init.pid", id).ok();
+    long pid = Long.parseLong(Files.readString(sleeper.dir().resolve("init.pid")).strip());
+    // The container's init is the caller's child (now reparented), never the server's.
+    long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+    assertNotEquals(serverPid(), parent, "the container's init is a child of the runtime server");
+    runtime("start", id).ok();
+    Cmd.Result exec = runtime("exec", id, "sh", "-c", "echo in $(hostname); exit 5");
+    assertEquals(5, exec.exit(), exec.toString());
+    assertTrue(exec.out().startsWith("in "), exec.toString());
+    runtime("kill", id, "KILL").ok();
+    assertTrue(Poll.until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), 5000));
+    runtime("delete", id).ok();
+    assertFalse(Files.exists(root.resolve(id)));
+  }
+
+  @Test
+  void passesTheCallersFdsAndReadsProcessJsonFromItsStdin() throws Exception {
+    startServer();
+    BusyboxBundle reader = BusyboxBundle.create(tmp.resolve("reader"), "sh", "-c", "cat <&3");
+    Path three = Files.writeString(tmp.resolve("three"), "fd three\n");
+    Cmd.Result r = Cmd.run(List.of("bash", "-c", "exec 3<\"$1\"; shift; exec \"$@\"", "bash", three.toString(),
+        BerthHome.runtime().toString(), "--root", root.toString(), "run", "--preserve-fds", "1", "--bundle",
+        reader.dir().toString(), id("fds")));
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("fd three\n", r.out());
+  }
+
+  @Test
+  void reportsErrorsOnTheCallersStderr() throws Exception {
+    startServer();
+    Cmd.Result r = runtime("run", "--bundle", tmp.resolve("nowhere").toString(), id("missing"));
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().startsWith("berth-runtime: ") && r.err().contains("nowhere"), r.toString());
+    Cmd.Result unknown = runtime("kill", "no-such-container");
+    assertEquals(1, unknown.exit(), unknown.toString());
+  }
+
+  @Test
+  void servesCommandsSideBySide() throws Exception {
+    startServer();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<Cmd.Result>> runs = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String id = id("many" + i);
+        runs.add(pool.submit(() -> runtime("run", "--bundle", bundle.dir().toString(), id)));
+      }
+      for (Future<Cmd.Result> f : runs) {
+        Cmd.Result r = f.get();
+        assertEquals(3, r.exit(), r.toString());
+        assertEquals("out\n", r.out());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void endsWhenIdle() throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_RUNTIME_SERVER_IDLE", "1"));
+    runtime(env, tmp, "run", "--bundle", bundle.dir().toString(), id("idle"));
+    assertTrue(Poll.until(() -> socket() != null, 20_000), "no server socket under " + root);
+    long pid = serverPid();
+    assertTrue(Poll.until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), 10_000),
+        "the server did not end when idle");
+    assertTrue(Poll.until(() -> socket() == null, 2000), "the idle server left its socket");
+  }
+
+  @Test
+  void staysOffWhenTold() throws Exception {
+    Map<String, String> off = Map.of("BERTH_RUNTIME_SERVER", "off");
+    for (int i = 0; i < 2; i++) {
+      Cmd.Result r = runtime(off, tmp, "run", "--bundle", bundle.dir().toString(), id("off" + i));
+      assertEquals(3, r.exit(), r.toString());
+    }
+    Thread.sleep(500);
+    assertEquals(null, socket());
+  }
+}
