@@ -205,6 +205,34 @@ static void on_fds(int s, long n) {
   answer(s, (const char *[]){"fds"}, 1, fds, (int)count);
 }
 
+static volatile sig_atomic_t forward_pid;
+
+static void forward(int sig) {
+  int saved = errno;
+  kill((pid_t)forward_pid, sig);
+  errno = saved;
+}
+
+/* From now on the signals a caller sends a foreground runtime go on to the process, as runc passes
+ * them; not SIGCHLD (the client's own), faults, SIGPIPE or SIGWINCH (no terminal here: a foreground
+ * command on one is the JVM launcher's). */
+static void on_forward(int s, long n) {
+  long long pid;
+  if (n != 2 || parse_number(fields[1], 1, INT_MAX, &pid) < 0) malformed(NULL, 0, "forward wants a pid");
+  forward_pid = (sig_atomic_t)pid;
+  static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,   SIGALRM, SIGCONT,
+                                  SIGTSTP, SIGTTIN, SIGTTOU, SIGPWR,  SIGPROF, SIGVTALRM, SIGXCPU, SIGXFSZ};
+  struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) {
+    if (sigaction(forwarded[i], &sa, NULL) < 0) {
+      answer_error(s, errno, "cannot forward signal %d: %s", forwarded[i], strerror(errno));
+      return;
+    }
+  }
+  answer(s, (const char *[]){"ok"}, 1, NULL, 0);
+}
+
 /* The request into msg: its length, or 0 if it does not fit one message. */
 static size_t encode_request(int argc, char *argv[], const char *cwd) {
   size_t len = 0;
@@ -245,6 +273,8 @@ static void converse(int s, size_t len) {
         answer(s, (const char *[]){"ok"}, 1, NULL, 0);
     } else if (strcmp(verb, "fds") == 0) {
       on_fds(s, nf);
+    } else if (strcmp(verb, "forward") == 0) {
+      on_forward(s, nf);
     } else if (strcmp(verb, "exit") == 0 && nf == 2 && parse_number(fields[1], INT_MIN, INT_MAX, &code) == 0) {
       exit((int)code); /* the caller sees its low 8 bits, as when the JVM launcher exits with it */
     } else if (strcmp(verb, "fallback") == 0 && nf == 1) {

@@ -541,6 +541,28 @@ static void spawns(int c) {
 }
 
 /* A spawn of exactly 64 KiB; errors of spawn, wait and fds; fds. */
+/* forward: the signals the caller sends the client go on to the process, and the client lives on. */
+static void forwards(int c, pid_t client_pid) {
+  char error[512], line[256];
+  int out_pipe[2];
+  REQUIRE(pipe2(out_pipe, O_CLOEXEC) == 0);
+  const char *trapper = "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done";
+  pid_t sh = spawn_in_client(c, (const char *[]){"spawn", "/bin/sh", "", "0", "3", "sh", "-c", trapper, "0", "1", "1"},
+                             11, (const int[]){out_pipe[1]}, 1, error);
+  close(out_pipe[1]);
+  CHECK(sh > 0);
+  if (sh > 0) {
+    CHECK(read_line(out_pipe[0], line, sizeof line) > 0 && strcmp(line, "ready\n") == 0);
+    snprintf(line, sizeof line, "%d", (int)sh);
+    CHECK(ASK(c, "ok", "forward", line));
+    kill(client_pid, SIGTERM);
+    CHECK(read_line(out_pipe[0], line, sizeof line) > 0 && strcmp(line, "got TERM\n") == 0);
+    snprintf(line, sizeof line, "%d", (int)sh);
+    CHECK(ASK(c, "status 1792", "wait", line, "0"));
+  }
+  close(out_pipe[0]);
+}
+
 static void other_answers(int c) {
   char error[512], line[64];
   static char big[MSG_MAX];
@@ -587,6 +609,7 @@ static void test_conversation(void) {
   check_request(c, work, argv, ARGC(argv) - 1);
   CHECK(ASK(c, "ok", "subreaper"));
   spawns(c);
+  forwards(c, client_pid);
   other_answers(c);
   SEND(c, "exit", "7");
   CHECK(wait_client(client_pid) == 7);
@@ -651,6 +674,7 @@ static void test_malformed(void) {
       {LITERAL("dance\0"), 0},                                       /* not a message */
       {LITERAL("spawn\0/bin/true\0\0" "0\0" "0\0" "0\0" "1\0" "3\0"), 0}, /* nfds 1 without an fd */
       {LITERAL("wait\0" "1\0"), 0},                                  /* a field short */
+      {LITERAL("forward\0" "0\0"), 0},                              /* no process to forward to */
       {LITERAL("subreaper\0"), 1},                                   /* an fd with a message that takes none */
       {big, 0, 0},                                                  /* 2 bytes over 64 KiB */
   };

@@ -154,6 +154,33 @@ class RuntimeServerIT {
     assertFalse(Files.exists(root.resolve(id)));
   }
 
+  /** As runc's run: a signal to the runtime goes on to the container's process. */
+  @Test
+  void passesSignalsOnToAForegroundRunServedOrNot() throws Exception {
+    startServer();
+    BusyboxBundle trapper = BusyboxBundle.create(tmp.resolve("trapper"), "sh", "-c",
+        "trap 'exit 7' TERM; while :; do sleep 0.1; done");
+    for (String server : List.of("on", "off")) {
+      String id = id("signal-" + server);
+      ProcessBuilder pb = new ProcessBuilder(BerthHome.runtime().toString(), "--root", root.toString(), "run",
+          "--bundle", trapper.dir().toString(), id).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().put("BERTH_RUNTIME_SERVER", server);
+      Process run = pb.start();
+      try {
+        assertTrue(Poll.until(() -> runtime("state", id).out().contains("\"running\""), 20_000), "never running");
+        // The runtime installs its forwarding just after the start it reports.
+        Thread.sleep(300);
+        run.toHandle().destroy();
+        assertTrue(run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the run did not end (" + server + ")");
+        assertEquals(7, run.exitValue(), "with the server " + server);
+        assertFalse(Files.exists(root.resolve(id)), "run left its container (" + server + ")");
+      } finally {
+        run.destroyForcibly();
+      }
+    }
+  }
+
   @Test
   void passesTheCallersFdsAndReadsProcessJsonFromItsStdin() throws Exception {
     startServer();

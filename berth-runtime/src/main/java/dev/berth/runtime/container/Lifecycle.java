@@ -77,6 +77,7 @@ public final class Lifecycle {
         throw e;
       }
       int pid = created.state().pid();
+      forwardSignals(pid);
       code = console == null ? waitForExit(pid) : console.await(() -> waitForExit(pid));
     }
     if (!keep) {
@@ -297,6 +298,7 @@ public final class Lifecycle {
     Process sized = ownPty ? ForegroundConsole.sizedLike(sys, in, process) : process;
     try (ForegroundConsole console = ownPty ? ForegroundConsole.open(sys) : null) {
       int pid = exec(id, sized, options, console, true);
+      forwardSignals(pid);
       if (console == null) {
         return waitForExit(pid);
       }
@@ -339,6 +341,15 @@ public final class Lifecycle {
       }
     }
     return pid;
+  }
+
+  /** A foreground run or exec passes the signals its caller sends on to the process, as runc does. */
+  private void forwardSignals(int pid) {
+    try {
+      sys.forwardSignals(pid);
+    } catch (ErrnoException e) {
+      throw new Internal("cannot forward signals to process " + pid + ": " + e.getMessage(), e);
+    }
   }
 
   /** Waits for a child (or, as subreaper, an orphaned descendant); returns the exit code as a shell reports it. */

@@ -164,6 +164,13 @@ final class CallerSession implements Caller, AutoCloseable {
     }
   }
 
+  void forwardSignals(int pid) throws ErrnoException {
+    Reply reply = ask(Message.of("forward", Integer.toString(pid)), new int[0], false);
+    if (!reply.message().verb().equals("ok")) {
+      throw reply.error("sigaction", "forwarding signals to " + pid);
+    }
+  }
+
   private record Reply(Message message, int[] fds) {
     String describe() {
       return message.verb().equals("error") && message.fields().size() > 2 ? message.field(2)

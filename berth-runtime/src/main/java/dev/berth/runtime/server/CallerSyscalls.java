@@ -37,6 +37,11 @@ final class CallerSyscalls implements Syscalls {
   }
 
   @Override
+  public void forwardSignals(int pid) throws ErrnoException {
+    caller.forwardSignals(pid);
+  }
+
+  @Override
   public int[] seqpacketPair() throws ErrnoException {
     return own.seqpacketPair();
   }

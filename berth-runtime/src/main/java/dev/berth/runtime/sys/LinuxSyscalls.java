@@ -267,6 +267,27 @@ public final class LinuxSyscalls implements Syscalls {
     });
   }
 
+  /** The signals a JVM lets a program handle that a caller sends to a foreground runtime. */
+  private static final List<String> FORWARDED = List.of("HUP", "INT", "TERM", "USR1", "USR2", "ALRM", "CONT", "TSTP",
+      "TTIN", "TTOU", "PWR", "PROF", "VTALRM", "XCPU", "XFSZ");
+
+  @Override
+  public void forwardSignals(int pid) {
+    for (String name : FORWARDED) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+          try {
+            kill(pid, signal.getNumber());
+          } catch (ErrnoException ignored) {
+            // the process has exited: the caller's wait reports it
+          }
+        });
+      } catch (IllegalArgumentException ignored) {
+        // one the JVM keeps for itself (its own use, or -Xrs)
+      }
+    }
+  }
+
   @Override
   public int receiveFd(int socket) throws ErrnoException {
     return NativeCall.call((arena, st) -> {

@@ -51,6 +51,13 @@ public interface Syscalls {
 
   void becomeChildSubreaper() throws ErrnoException;
 
+  /**
+   * From now on, sends the signals this process gets (those that ask a foreground program to stop,
+   * hang up or do something: TERM, INT, HUP, USR1, ...) on to {@code pid}, as runc's run and exec do for
+   * their container's process.
+   */
+  void forwardSignals(int pid) throws ErrnoException;
+
   /** recvmsg(2): the fd that came with the next message (SCM_RIGHTS), close-on-exec here. */
   int receiveFd(int socket) throws ErrnoException;
 

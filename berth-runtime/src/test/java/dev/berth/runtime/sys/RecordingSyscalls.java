@@ -115,6 +115,11 @@ public final class RecordingSyscalls implements Syscalls {
   }
 
   @Override
+  public void forwardSignals(int pid) {
+    calls.add("forward " + pid);
+  }
+
+  @Override
   public int receiveFd(int socket) {
     calls.add("receiveFd " + socket);
     return fd();
