@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -175,10 +176,28 @@ static void on_spawn(int s, long n, int *fds, int nfds) {
     answer_number(s, "pid", pid);
 }
 
+/* Waits until the child pid exits, or until the server ends first: then nobody would hear the exit,
+ * and a foreground run must not hang on a container that lives on. Without a pidfd (a kernel before
+ * 5.3) the waitpid alone waits. */
+static void await_exit(pid_t pid, int s) {
+  siginfo_t info;
+  /* Not a child of ours: waitpid says so at once. */
+  if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) return;
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0) return;
+  struct pollfd watch[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = s, .events = POLLIN}};
+  while (poll(watch, 2, -1) < 0 && errno == EINTR) {
+  }
+  close(pidfd);
+  /* The server sends nothing while it waits for an answer: input is its end. */
+  if (!(watch[0].revents & POLLIN) && watch[1].revents) die("the runtime server ended during the command");
+}
+
 static void on_wait(int s, long n) {
   long long pid, nohang;
   if (n != 3 || parse_number(fields[1], INT_MIN, INT_MAX, &pid) < 0 || parse_number(fields[2], 0, 1, &nohang) < 0)
     malformed(NULL, 0, "wait wants a pid and nohang 0 or 1");
+  if (!nohang) await_exit((pid_t)pid, s);
   int status;
   pid_t r;
   while ((r = waitpid((pid_t)pid, &status, nohang ? WNOHANG : 0)) < 0 && errno == EINTR) {

@@ -658,6 +658,22 @@ static void test_fallbacks(void) {
   close(c);
   CHECK(wait_client(client_pid) == 1);
   CHECK(stderr_says("berth-runtime: the runtime server ended during the command\n"));
+  /* The server ends while the client waits for a child that lives on: the client does not hang. */
+  char error[512], line[64];
+  c = connect_client(&client_pid, (struct client_opts){.cwd = tmp, .close_fd = -1});
+  pid_t sleeper = spawn_in_client(c, (const char *[]){"spawn", "/bin/sleep", "", "0", "2", "sleep", "30", "0", "0"}, 9,
+                                  NULL, 0, error);
+  CHECK(sleeper > 0);
+  snprintf(line, sizeof line, "%d", (int)sleeper);
+  SEND(c, "wait", line, "0");
+  sleep_ms(100);
+  close(c);
+  CHECK(wait_client(client_pid) == 1);
+  CHECK(stderr_says("berth-runtime: the runtime server ended during the command\n"));
+  if (sleeper > 0) {
+    kill(sleeper, SIGKILL);
+    waitpid(sleeper, NULL, 0);
+  }
 }
 
 /* Malformed messages are the client's error, not a crash. */

@@ -223,6 +223,32 @@ class RuntimeServerIT {
     }
   }
 
+  /** A server killed during a command: the client says so, and delete --force cleans up what is left. */
+  @Test
+  void aKilledServerLeavesNothingDeleteCannotClean() throws Exception {
+    long server = startServer();
+    BusyboxBundle sleeper = BusyboxBundle.create(tmp.resolve("sleeper"), "sleep", "60");
+    String id = id("killed");
+    Path err = tmp.resolve("run.err");
+    Process run = new ProcessBuilder(BerthHome.runtime().toString(), "--root", root.toString(), "run", "--bundle",
+        sleeper.dir().toString(), id).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile())
+        .start();
+    try {
+      assertTrue(Poll.until(() -> runtime("state", id).out().contains("\"running\""), 20_000), "never running");
+      long pid = Long.parseLong(runtime("state", id).out().replaceAll("(?s).*\"pid\" *: *(\\d+).*", "$1"));
+      ProcessHandle.of(server).orElseThrow().destroyForcibly();
+      assertTrue(run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the client did not end");
+      assertEquals(1, run.exitValue());
+      assertEquals("berth-runtime: the runtime server ended during the command\n", Files.readString(err));
+      runtime("delete", "--force", id).ok();
+      assertFalse(Files.exists(root.resolve(id)));
+      assertTrue(Poll.until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), 5000),
+          "the container's process outlived delete --force");
+    } finally {
+      run.destroyForcibly();
+    }
+  }
+
   @Test
   void endsWhenIdle() throws Exception {
     Map<String, String> env = new HashMap<>(Map.of("BERTH_RUNTIME_SERVER_IDLE", "1"));
