@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # berthd against a private dockerd (Debian's docker.io, with its containerd and runc), in one run:
 # `docker run --rm busybox true` through the same docker CLI against each daemon (hyperfine, medians),
-# for berthd with its own runtime and with runc; 50 detached containers (time to start them, resident
+# for berthd with its own runtime and with runc, and for dockerd with runc and with bin/berth-runtime
+# (--add-runtime berth); 50 detached containers (time to start them, resident
 # memory per container's shim or containerd-shim, daemons' idle memory); `docker ps` with 100 containers.
 # Writes bench/daemon/RESULTS.md and prints it. Run as root after scripts/build.sh.
 set -euo pipefail
@@ -28,7 +29,8 @@ trap cleanup EXIT
 
 "$root/scripts/make-base-images.sh" "$work/images" >/dev/null
 dockerd --data-root "$work/docker" --exec-root "$work/dexec" --pidfile "$work/docker.pid" \
-  -H "unix://$work/docker.sock" --bridge=none --iptables=false --ip-masq=false >"$work/dockerd.log" 2>&1 &
+  -H "unix://$work/docker.sock" --bridge=none --iptables=false --ip-masq=false \
+  --add-runtime "berth=$root/bin/berth-runtime" >"$work/dockerd.log" 2>&1 &
 dockerd_pid=$!
 "$root/bin/berthd" -H "unix://$work/berth.sock" --data-root "$work/berth" --exec-root "$work/brun" \
   >"$work/berthd.log" 2>&1 &
@@ -49,7 +51,8 @@ run_bench() { # $1 = warm-up runs, $2 = output json
   hyperfine -N --warmup "$1" --runs "$runs" --export-json "$2" \
     -n dockerd "env $D docker run --rm busybox true" \
     -n berthd "env $B docker run --rm busybox true" \
-    -n berthd-runc "env $B docker run --rm --runtime runc busybox true" >/dev/null
+    -n berthd-runc "env $B docker run --rm --runtime runc busybox true" \
+    -n dockerd-berth "env $D docker run --rm --runtime berth busybox true" >/dev/null
 }
 run_bench "${WARMUP:-10}" "$work/run.json"
 run_bench "${STEADY:-100}" "$work/steady.json"
@@ -93,6 +96,7 @@ mb() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1024 }'; }
 d_run=$(median dockerd); b_run=$(median berthd); r_run=$(median berthd-runc)
 d_steady=$(median dockerd "$work/steady.json"); b_steady=$(median berthd "$work/steady.json")
 r_steady=$(median berthd-runc "$work/steady.json")
+db_steady=$(median dockerd-berth "$work/steady.json")
 {
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, kernel $(uname -r); dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) with containerd and runc $(runc --version | awk 'NR==1{print $3}'); docker CLI $(docker --version | awk '{print $3}' | tr -d ,) for both; $runs runs, medians."
   echo
@@ -102,6 +106,7 @@ r_steady=$(median berthd-runc "$work/steady.json")
   echo "| the same, early (after ${WARMUP:-10} runs) | $(fmt "$d_run") | $(fmt "$b_run") | $(ratio "$b_run" "$d_run") | |"
   echo "| \`docker run --rm busybox true\` (ms), \`--runtime runc\`, steady | $(fmt "$d_steady") | $(fmt "$r_steady") | $(ratio "$r_steady" "$d_steady") | |"
   echo "| the same, early | $(fmt "$d_run") | $(fmt "$r_run") | $(ratio "$r_run" "$d_run") | |"
+  echo "| dockerd's \`docker run --rm busybox true\` (ms), steady: runc (dockerd column) against \`--runtime berth\`, bin/berth-runtime (berthd column) | $(fmt "$d_steady") | $(fmt "$db_steady") | $(ratio "$db_steady" "$d_steady") | |"
   echo "| start $many detached containers, one \`docker run -d\` after another (s) | $docker_many_s | $berth_many_s | $(ratio "$berth_many_s" "$docker_many_s") | |"
   echo "| resident memory per container's shim (MB) | $(mb "$docker_shim_kb") | $(mb "$berth_shim_kb") | $(ratio "$berth_shim_kb" "$docker_shim_kb") | < 2 MB |"
   echo "| daemon idle resident memory (MB; dockerd+containerd vs berthd) | $(mb "$idle_docker_kb") | $(mb "$idle_berth_kb") | $(ratio "$idle_berth_kb" "$idle_docker_kb") | < 1.0 |"
