@@ -191,6 +191,16 @@ class RuntimeServerIT {
         reader.dir().toString(), id("fds")));
     assertEquals(0, r.exit(), r.toString());
     assertEquals("fd three\n", r.out());
+
+    BusyboxBundle sleeper = BusyboxBundle.create(tmp.resolve("sleeper"), "sleep", "60");
+    String id = id("stdin");
+    runtime("run", "-d", "--bundle", sleeper.dir().toString(), id).ok();
+    String process = "{\"args\":[\"sh\",\"-c\",\"echo from the process json\"],\"cwd\":\"/\","
+        + "\"user\":{\"uid\":0,\"gid\":0}}";
+    Cmd.Result exec = Cmd.run(List.of("bash", "-c", "printf '%s' \"$1\" | \"$2\" --root \"$3\" exec -p - \"$4\"", "bash",
+        process, BerthHome.runtime().toString(), root.toString(), id));
+    assertEquals(0, exec.exit(), exec.toString());
+    assertEquals("from the process json\n", exec.out());
   }
 
   @Test
