@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +25,13 @@ int home_of(const char *exe, char *out, size_t cap) {
 
 /* Read as bin/berth-runtime-jvm reads them, so that both agree on which word is the command. */
 const char *global_root(int argc, char *const argv[]) {
+  const char *command;
+  return global_options(argc, argv, &command);
+}
+
+const char *global_options(int argc, char *const argv[], const char **command) {
   const char *root = NULL;
+  *command = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--root") == 0) {
@@ -36,10 +43,18 @@ const char *global_root(int argc, char *const argv[]) {
                strcmp(a, "--criu") == 0) {
       i++;
     } else if (a[0] != '-') {
+      *command = a;
       break;
     }
   }
   return root;
+}
+
+bool served_command(const char *command) {
+  static const char *const served[] = {"create", "start", "run", "kill", "delete", "exec"};
+  for (size_t i = 0; command && i < sizeof served / sizeof served[0]; i++)
+    if (strcmp(command, served[i]) == 0) return true;
+  return false;
 }
 
 int absolute_root(const char *root, const char *cwd, char *out, size_t cap) {

@@ -4,6 +4,7 @@
 #define BERTH_CLIENT_KEY_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -24,6 +25,11 @@ extern const char *const key_namespaces[KEY_NAMESPACES];
 int home_of(const char *exe, char *out, size_t cap);
 /* The value of the last --root among the global options (those before the command word), or NULL. */
 const char *global_root(int argc, char *const argv[]);
+/* As global_root, and the command word (NULL if there is none) into *command. */
+const char *global_options(int argc, char *const argv[], const char **command);
+/* The commands the server runs (its fast path's, those engines run per container): only these are
+ * worth a connection, or a server's start. */
+bool served_command(const char *command);
 /* root (NULL: the default) as an absolute path without trailing '/' ("" for "/"), taken against cwd
  * when relative. -1 with errno ENAMETOOLONG if it does not fit. */
 int absolute_root(const char *root, const char *cwd, char *out, size_t cap);

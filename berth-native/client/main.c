@@ -358,14 +358,15 @@ int main(int argc, char *argv[]) {
   if (home_of(exe, home, sizeof home) < 0 ||
       snprintf(launcher, sizeof launcher, "%s/bin/berth-runtime-jvm", home) >= (int)sizeof launcher)
     die("cannot find the home of %s", exe);
-  const char *mode = getenv("BERTH_RUNTIME_SERVER");
-  if (mode && strcmp(mode, "off") == 0) run_jvm();
+  const char *mode = getenv("BERTH_RUNTIME_SERVER"), *word;
+  const char *root_option = global_options(argc, argv, &word);
+  if ((mode && strcmp(mode, "off") == 0) || !served_command(word)) run_jvm();
 
   char cwd[PATH_MAX], root[PATH_MAX], key[KEY_LEN + 1];
   struct server_paths paths;
   size_t len;
   if (!getcwd(cwd, sizeof cwd) || !(len = encode_request(argc, argv, cwd)) ||
-      absolute_root(global_root(argc, argv), cwd, root, sizeof root) < 0 || server_key(home, geteuid(), key) < 0 ||
+      absolute_root(root_option, cwd, root, sizeof root) < 0 || server_key(home, geteuid(), key) < 0 ||
       server_paths(root, key, &paths) < 0)
     run_jvm();
   /* The lowest free fd: below 3 if the caller closed some of fds 0-2, which the server could not be given. */

@@ -30,6 +30,26 @@ static bool root_is(int argc, char *const argv[], const char *want) {
   return want ? got && strcmp(got, want) == 0 : got == NULL;
 }
 
+static bool command_is(int argc, char *const argv[], const char *want) {
+  const char *command;
+  global_options(argc, argv, &command);
+  return want ? command && strcmp(command, want) == 0 : command == NULL;
+}
+
+/* The command word, read past the global options and their values; only the fast path's are served. */
+static void test_command(void) {
+  char *plain[] = {"berth-runtime", "run", "x"};
+  CHECK(command_is(ARGC(plain), plain, "run"));
+  char *after_values[] = {"berth-runtime", "--log", "kill", "--root=/r", "--debug", "--log-format", "json", "delete"};
+  CHECK(command_is(ARGC(after_values), after_values, "delete"));
+  char *only_options[] = {"berth-runtime", "--version"};
+  CHECK(command_is(ARGC(only_options), only_options, NULL));
+  const char *served[] = {"create", "start", "run", "kill", "delete", "exec"};
+  for (size_t i = 0; i < ARGC(served); i++) CHECK(served_command(served[i]));
+  const char *not_served[] = {"state", "list", "spec", "ps", "features", "runs", "", NULL};
+  for (size_t i = 0; i < ARGC(not_served); i++) CHECK(!served_command(not_served[i]));
+}
+
 static void test_root(void) {
   char *none[] = {"berth-runtime", "run", "x"};
   CHECK(root_is(ARGC(none), none, NULL));
@@ -181,6 +201,7 @@ static void test_spawn_decoding(void) {
 int main(void) {
   test_home();
   test_root();
+  test_command();
   test_key_text();
   test_paths();
   test_messages();

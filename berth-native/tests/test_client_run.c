@@ -468,14 +468,14 @@ static size_t big_spawn(char *buf, size_t extra) {
 /* The fake server of the conversation tests, on <tmp>/root, and the arguments of a plain command. */
 static struct server srv;
 static char root[PATH_MAX];
-static char *state[] = {"berth-runtime", "--root", root, "state", "ctr-1", NULL};
-static char state_args[PATH_MAX + 64]; /* what the launcher gets for state[] */
+static char *command[] = {"berth-runtime", "--root", root, "kill", "ctr-1", NULL};
+static char command_args[PATH_MAX + 64]; /* what the launcher gets for command[] */
 
-/* Starts the client with state[] and takes its connection and request. */
+/* Starts the client with command[] and takes its connection and request. */
 static int connect_client(pid_t *pid, struct client_opts o) {
-  *pid = start_client(state, o);
+  *pid = start_client(command, o);
   int c = server_accept(&srv);
-  check_request(c, tmp, state, 5);
+  check_request(c, tmp, command, 5);
   return c;
 }
 
@@ -598,7 +598,7 @@ static void test_conversation(void) {
   path_in(root, tmp, "root");
   path_in(work, tmp, "work");
   REQUIRE(mkdir(root, 0700) == 0 && mkdir(work, 0755) == 0);
-  snprintf(state_args, sizeof state_args, "--root\n%s\nstate\nctr-1\n", root);
+  snprintf(command_args, sizeof command_args, "--root\n%s\nkill\nctr-1\n", root);
   server_paths_for(&srv, root);
   server_listen(&srv);
 
@@ -629,12 +629,12 @@ static void test_fallbacks(void) {
   pid_t client_pid;
   int c = connect_client(&client_pid, (struct client_opts){.cwd = tmp, .close_fd = -1});
   SEND(c, "fallback");
-  CHECK(ran_jvm(wait_client(client_pid), state_args));
+  CHECK(ran_jvm(wait_client(client_pid), command_args));
   close(c);
 
   c = connect_client(&client_pid, (struct client_opts){.cwd = tmp, .close_fd = -1});
   close(c);
-  CHECK(ran_jvm(wait_client(client_pid), state_args));
+  CHECK(ran_jvm(wait_client(client_pid), command_args));
 
   /* argv[0] too, which a script cannot see: this test's own binary stands in as the launcher. */
   char launcher[PATH_MAX], aside[PATH_MAX], record[PATH_MAX], want[PATH_MAX + 64];
@@ -643,14 +643,14 @@ static void test_fallbacks(void) {
   path_in(record, tmp, "argv");
   REQUIRE(rename(launcher, aside) == 0);
   copy_file("/proc/self/exe", launcher);
-  state[0] = "runtime-by-another-name";
+  command[0] = "runtime-by-another-name";
   c = connect_client(&client_pid, (struct client_opts){.cwd = tmp, .close_fd = -1, .record = record});
   SEND(c, "fallback");
   CHECK(wait_client(client_pid) == 6);
-  snprintf(want, sizeof want, "runtime-by-another-name\n%s", state_args);
+  snprintf(want, sizeof want, "runtime-by-another-name\n%s", command_args);
   CHECK(file_has(record, want));
   close(c);
-  state[0] = "berth-runtime";
+  command[0] = "berth-runtime";
   REQUIRE(rename(aside, launcher) == 0);
 
   c = connect_client(&client_pid, (struct client_opts){.cwd = tmp, .close_fd = -1});
@@ -712,15 +712,21 @@ static void test_malformed(void) {
 /* The JVM launcher without asking the server: BERTH_RUNTIME_SERVER=off, a closed fd 0-2, a request
  * that does not fit one message. */
 static void test_server_not_asked(void) {
-  CHECK(ran_jvm(run_client(state, (struct client_opts){.cwd = tmp, .server_mode = "off", .close_fd = -1}),
-                state_args));
-  CHECK(ran_jvm(run_client(state, (struct client_opts){.cwd = tmp, .close_fd = 2}), state_args));
-  CHECK(ran_jvm(run_client(state, (struct client_opts){.cwd = tmp, .close_fd = 0}), state_args));
+  CHECK(ran_jvm(run_client(command, (struct client_opts){.cwd = tmp, .server_mode = "off", .close_fd = -1}),
+                command_args));
+  CHECK(ran_jvm(run_client(command, (struct client_opts){.cwd = tmp, .close_fd = 2}), command_args));
+  CHECK(ran_jvm(run_client(command, (struct client_opts){.cwd = tmp, .close_fd = 0}), command_args));
   static char huge[MSG_MAX + 16], want[sizeof huge + PATH_MAX + 64];
   memset(huge, 'a', sizeof huge - 1);
   char *long_args[] = {"berth-runtime", "--root", root, "run", huge, NULL};
   snprintf(want, sizeof want, "--root\n%s\nrun\n%s\n", root, huge);
   CHECK(ran_jvm(run_client(long_args, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
+  /* Commands the server does not run (state, spec, list, --version...) go straight to the launcher. */
+  char *listing[] = {"berth-runtime", "--root", root, "--log=/dev/null", "list", "-q", NULL};
+  snprintf(want, sizeof want, "--root\n%s\n--log=/dev/null\nlist\n-q\n", root);
+  CHECK(ran_jvm(run_client(listing, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
+  char *version[] = {"berth-runtime", "--version", NULL};
+  CHECK(ran_jvm(run_client(version, (struct client_opts){.cwd = tmp, .close_fd = -1}), "--version\n"));
   CHECK(!poll_in(srv.listener, 0));
   close(srv.listener);
   unlink(srv.paths.sock);
@@ -791,17 +797,17 @@ static void test_server_start(void) {
   REQUIRE(mkdir(dir, 0700) == 0);
   server_paths_for(&root2, dir);
   /* Relative, with a trailing slash: the server is still given the absolute socket path. */
-  char *list[] = {"berth-runtime", "--root", "root2/", "list", NULL};
-  const char *list_args = "--root\nroot2/\nlist\n";
+  char *deleting[] = {"berth-runtime", "--root", "root2/", "delete", "-f", "x", NULL};
+  const char *deleting_args = "--root\nroot2/\ndelete\n-f\nx\n";
 
   /* No socket: the client starts the server and runs this command with the JVM launcher. */
-  CHECK(ran_jvm(run_client(list, (struct client_opts){.cwd = tmp, .close_fd = -1}), list_args));
+  CHECK(ran_jvm(run_client(deleting, (struct client_opts){.cwd = tmp, .close_fd = -1}), deleting_args));
   pid_t server = wait_server();
   CHECK(server > 0);
   if (server > 0) {
     check_server(server, &root2.paths);
     /* The lock is held: a server is starting, so the next command starts none. */
-    CHECK(ran_jvm(run_client(list, (struct client_opts){.cwd = tmp, .close_fd = -1}), list_args));
+    CHECK(ran_jvm(run_client(deleting, (struct client_opts){.cwd = tmp, .close_fd = -1}), deleting_args));
     snprintf(want, sizeof want, "%d ", (int)server);
     CHECK(children_are(want));
     end_server(server);
@@ -815,7 +821,7 @@ static void test_server_start(void) {
   snprintf(addr.sun_path, sizeof addr.sun_path, "%s", root2.paths.sock);
   REQUIRE(s >= 0 && bind(s, (struct sockaddr *)&addr, sizeof addr) == 0);
   close(s);
-  CHECK(ran_jvm(run_client(list, (struct client_opts){.cwd = tmp, .close_fd = -1, .inherit_fd3 = true}), list_args));
+  CHECK(ran_jvm(run_client(deleting, (struct client_opts){.cwd = tmp, .close_fd = -1, .inherit_fd3 = true}), deleting_args));
   server = wait_server();
   CHECK(server > 0);
   if (server > 0) {
@@ -829,8 +835,8 @@ static void test_server_start(void) {
 static void test_server_not_started(void) {
   char dir[PATH_MAX], want[PATH_MAX + 64];
   path_in(dir, tmp, "missing");
-  char *missing[] = {"berth-runtime", "--root", dir, "list", NULL};
-  snprintf(want, sizeof want, "--root\n%s\nlist\n", dir);
+  char *missing[] = {"berth-runtime", "--root", dir, "kill", "x", NULL};
+  snprintf(want, sizeof want, "--root\n%s\nkill\nx\n", dir);
   CHECK(ran_jvm(run_client(missing, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
   CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
 
@@ -839,8 +845,8 @@ static void test_server_not_started(void) {
   name[SOCK_PATH_MAX - strlen(tmp) - 1 - 30] = '\0'; /* "<tmp>/<name>/.server-<key>.sock": 108 bytes */
   path_in(dir, tmp, name);
   REQUIRE(mkdir(dir, 0700) == 0);
-  char *long_root[] = {"berth-runtime", "--root", dir, "list", NULL};
-  snprintf(want, sizeof want, "--root\n%s\nlist\n", dir);
+  char *long_root[] = {"berth-runtime", "--root", dir, "kill", "x", NULL};
+  snprintf(want, sizeof want, "--root\n%s\nkill\nx\n", dir);
   CHECK(ran_jvm(run_client(long_root, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
   DIR *d = opendir(dir);
   int entries = 0;
