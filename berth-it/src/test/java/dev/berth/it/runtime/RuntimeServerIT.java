@@ -213,6 +213,25 @@ class RuntimeServerIT {
     assertEquals(1, unknown.exit(), unknown.toString());
   }
 
+  /** The library's warnings (a failed poststop hook) go to the server's log, not to /dev/null. */
+  @Test
+  void logsWarnings() throws Exception {
+    startServer();
+    BusyboxBundle hooked = BusyboxBundle.create(tmp.resolve("hooked"), "true").edit(c -> c.putObject("hooks")
+        .putArray("poststop").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
+        .add("echo poststop-says-no >&2; exit 9"));
+    Cmd.Result r = runtime("run", "--bundle", hooked.dir().toString(), id("warned"));
+    assertEquals(0, r.exit(), r.toString());
+    Path log = socket().resolveSibling(socket().getFileName().toString().replace(".sock", ".log"));
+    assertTrue(Poll.until(() -> {
+      try {
+        return Files.exists(log) && Files.readString(log).contains("poststop-says-no");
+      } catch (IOException e) {
+        return false;
+      }
+    }, 5000), "no warning in " + log);
+  }
+
   @Test
   void servesCommandsSideBySide() throws Exception {
     startServer();

@@ -61,7 +61,9 @@ public final class RuntimeServer {
       return 2;
     }
     long idle = idleSeconds(System.getenv("BERTH_RUNTIME_SERVER_IDLE"));
-    return new RuntimeServer(Path.of(args[1]), idle * 1000).serve();
+    RuntimeServer server = new RuntimeServer(Path.of(args[1]), idle * 1000);
+    server.logWarnings();
+    return server.serve();
   }
 
   static long idleSeconds(String value) {
@@ -190,6 +192,20 @@ public final class RuntimeServer {
       return null;
     } catch (IOException e) {
       return null;
+    }
+  }
+
+  /**
+   * What the library warns about through System.Logger (a poststop hook that failed) goes to the log,
+   * not to /dev/null, the server's stderr. (A JVM of the caller's own prints it on the caller's stderr;
+   * the server serves many callers from one System.err.)
+   */
+  private void logWarnings() {
+    try {
+      System.setErr(new PrintStream(Files.newOutputStream(logPath, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND), true, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      log("cannot log warnings: " + e.getMessage());
     }
   }
 
