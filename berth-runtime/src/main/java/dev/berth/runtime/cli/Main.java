@@ -5,6 +5,7 @@ import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.ffm.NativeCall;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.init.InitLauncher;
+import dev.berth.runtime.spec.SpecLoader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -117,14 +118,15 @@ public final class Main {
   }
 
   /**
-   * Runs {@code args} for {@code caller} if the fast path reads the line and the command needs nothing
-   * of a terminal (a foreground run or exec relays a terminal's stdin with this process's signals);
-   * null when the caller should run the line with a JVM of its own instead.
+   * Runs {@code args} for {@code caller} if the fast path reads the line and the command needs no pty
+   * of the runtime's own relayed to the caller's terminal (that relay follows the terminal's size
+   * through SIGWINCH, which only the caller's own process gets); null when the caller should run the
+   * line with a JVM of its own instead.
    */
   public static Integer serve(String[] args, PrintStream out, PrintStream err, Caller caller) {
     Main main = new Main(caller);
     Callable<Integer> command = FastPath.parse(main, args);
-    if (command == null || foreground(command) && caller.sys().isTerminal(caller.stdinFd())) {
+    if (command == null || relaysATerminal(command, caller) && caller.sys().isTerminal(caller.stdinFd())) {
       return null;
     }
     try {
@@ -134,9 +136,22 @@ public final class Main {
     }
   }
 
-  private static boolean foreground(Callable<Integer> command) {
-    return command instanceof LifecycleCommands.Run run && !run.detach || command instanceof ExecCommand exec
-        && !exec.detach;
+  /**
+   * Whether a foreground run or exec may make a pty of its own: run with a bundle whose process has
+   * terminal: true, exec with -t or a process file (which may ask for one), neither with a console
+   * socket. A bundle that cannot be read is the command's to report.
+   */
+  private static boolean relaysATerminal(Callable<Integer> command, Caller caller) {
+    if (command instanceof LifecycleCommands.Run run && !run.detach && run.args.consoleSocket == null) {
+      try {
+        var process = SpecLoader.load(caller.resolve(run.args.bundle)).process();
+        return process != null && process.terminalOrFalse();
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return command instanceof ExecCommand exec && !exec.detach && exec.consoleSocket == null
+        && (exec.tty || exec.processFile != null);
   }
 
   /** Picocli's model of the command line (what FastPath must agree with). */

@@ -8,9 +8,11 @@ import dev.berth.runtime.sys.RecordingSyscalls;
 import dev.berth.runtime.sys.Syscalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -69,11 +71,37 @@ class ServeTest {
     assertEquals("", err.toString(StandardCharsets.UTF_8));
   }
 
+  private void bundle(String dir, boolean terminal) throws IOException {
+    Files.createDirectories(cwd.resolve(dir));
+    Files.writeString(cwd.resolve(dir).resolve("config.json"), "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":"
+        + terminal + ",\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}}");
+  }
+
   @Test
-  void leavesAForegroundRunOrExecOnATerminalToTheClient() {
+  void leavesAForegroundRunOrExecThatRelaysATerminalToTheClient() throws IOException {
+    bundle("tty", true);
     sys.terminals.add(40);
-    assertNull(serve("run", "x"));
-    assertNull(serve("exec", "x", "true"));
+    assertNull(serve("--root", "st", "run", "--bundle", "tty", "x"));
+    assertNull(serve("--root", "st", "exec", "-t", "x", "sh"));
+    assertNull(serve("--root", "st", "exec", "-p", "process.json", "x"));
+  }
+
+  @Test
+  void servesOnATerminalWhatNeedsNoPtyOfItsOwn() throws IOException {
+    bundle("plain", false);
+    bundle("tty", true);
+    sys.terminals.add(40);
+    // Each fails for want of a container, which shows the server ran it.
+    assertEquals(1, serve("--root", "st", "run", "--bundle", "plain", "x"));
+    assertEquals(1, serve("--root", "st", "run", "--bundle", "tty", "--console-socket", "c.sock", "x"));
+    assertEquals(1, serve("--root", "st", "exec", "x", "true"));
+    assertEquals(1, serve("--root", "st", "run", "-d", "--bundle", "tty", "x"));
+  }
+
+  @Test
+  void relaysNothingWithoutATerminal() throws IOException {
+    bundle("tty", true);
+    assertEquals(1, serve("--root", "st", "exec", "-t", "x", "sh"));
   }
 
   @Test
