@@ -16,8 +16,20 @@ import java.util.concurrent.TimeUnit;
  * {@link Sink#fail}, which the reader sees as an IOException.
  */
 final class ChunkPipe {
-  private static final byte[] END = new byte[0];
-  private final BlockingQueue<byte[]> chunks;
+  /** Bytes per chunk: what one read of a request body or a file gives at most. */
+  static final int CHUNK = 64 << 10;
+  private static final Chunk END = new Chunk(new byte[0], 0);
+
+  /** Some bytes on their way: the first {@code length} of {@code data}. */
+  private record Chunk(byte[] data, int length) {}
+
+  private final BlockingQueue<Chunk> chunks;
+  /**
+   * Arrays the reader is done with, for the writer to fill again. A pipe allocates at most its
+   * capacity of them once, instead of one per write: a young collection would copy each array that
+   * waits in the pipe, tens of megabytes per collection during a load.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean abandoned;
   private volatile IOException failure;
   private final Sink sink = new Sink();
@@ -46,8 +58,16 @@ final class ChunkPipe {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (len > 0 && !closed) {
-        put(java.util.Arrays.copyOfRange(b, off, off + len));
+      while (len > 0 && !closed) {
+        byte[] data = free.poll();
+        if (data == null) {
+          data = new byte[CHUNK];
+        }
+        int n = Math.min(len, CHUNK);
+        System.arraycopy(b, off, data, 0, n);
+        put(new Chunk(data, n));
+        off += n;
+        len -= n;
       }
     }
 
@@ -65,7 +85,7 @@ final class ChunkPipe {
       }
     }
 
-    private void put(byte[] chunk) throws IOException {
+    private void put(Chunk chunk) throws IOException {
       try {
         while (!abandoned && !chunks.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
           // waiting for the reader to take a chunk, or to give up
@@ -78,7 +98,7 @@ final class ChunkPipe {
   }
 
   final class Source extends BulkInputStream {
-    private byte[] current = new byte[0];
+    private Chunk current = new Chunk(new byte[0], 0);
     private int pos;
     private boolean ended;
 
@@ -87,21 +107,24 @@ final class ChunkPipe {
       if (len == 0) {
         return 0;
       }
-      while (pos == current.length) {
+      while (pos == current.length()) {
         if (ended) {
           return -1;
         }
         next();
       }
-      int n = Math.min(len, current.length - pos);
-      System.arraycopy(current, pos, b, off, n);
+      int n = Math.min(len, current.length() - pos);
+      System.arraycopy(current.data(), pos, b, off, n);
       pos += n;
       return n;
     }
 
     private void next() throws IOException {
       try {
-        byte[] chunk = chunks.take();
+        if (current.data().length == CHUNK) {
+          free.offer(current.data());
+        }
+        Chunk chunk = chunks.take();
         if (chunk == END) {
           ended = true;
           if (failure != null) {

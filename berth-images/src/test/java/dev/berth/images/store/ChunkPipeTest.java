@@ -31,6 +31,29 @@ class ChunkPipeTest {
     assertArrayEquals(data, read.get());
   }
 
+  /** Writes larger than a chunk are split, and the arrays the reader is done with are filled again. */
+  @Test
+  void largeWritesArriveWholeThroughRecycledChunks() throws Exception {
+    byte[] data = new byte[5 << 20];
+    new Random(9).nextBytes(data);
+    ChunkPipe pipe = new ChunkPipe(3);
+    CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+      try {
+        return pipe.source().readAllBytes();
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    int[] sizes = {ChunkPipe.CHUNK * 3 + 17, 1, ChunkPipe.CHUNK, 511, ChunkPipe.CHUNK - 1};
+    for (int off = 0, i = 0; off < data.length; i++) {
+      int n = Math.min(sizes[i % sizes.length], data.length - off);
+      pipe.sink().write(data, off, n);
+      off += n;
+    }
+    pipe.sink().close();
+    assertArrayEquals(data, read.get());
+  }
+
   @Test
   void aReaderThatStopsNeverBlocksTheWriter() {
     ChunkPipe pipe = new ChunkPipe(1);
