@@ -17,13 +17,7 @@ class ChunkPipeTest {
     byte[] data = new byte[3 << 20];
     new Random(7).nextBytes(data);
     ChunkPipe pipe = new ChunkPipe(2);
-    CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
-      try {
-        return pipe.source().readAllBytes();
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<byte[]> read = readAll(pipe);
     for (int off = 0; off < data.length; off += 10_000) {
       pipe.sink().write(data, off, Math.min(10_000, data.length - off));
     }
@@ -37,13 +31,7 @@ class ChunkPipeTest {
     byte[] data = new byte[5 << 20];
     new Random(9).nextBytes(data);
     ChunkPipe pipe = new ChunkPipe(3);
-    CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
-      try {
-        return pipe.source().readAllBytes();
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<byte[]> read = readAll(pipe);
     int[] sizes = {ChunkPipe.CHUNK * 3 + 17, 1, ChunkPipe.CHUNK, 511, ChunkPipe.CHUNK - 1};
     for (int off = 0, i = 0; off < data.length; i++) {
       int n = Math.min(sizes[i % sizes.length], data.length - off);
@@ -75,5 +63,15 @@ class ChunkPipeTest {
     assertEquals(2, pipe.source().read(two, 0, 2));
     IOException e = assertThrows(IOException.class, () -> pipe.source().read(two, 0, 2));
     assertEquals("the blob did not match its digest", e.getMessage());
+  }
+
+  private static CompletableFuture<byte[]> readAll(ChunkPipe pipe) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return pipe.source().readAllBytes();
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
   }
 }
