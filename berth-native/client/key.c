@@ -89,7 +89,8 @@ __attribute__((format(printf, 4, 5))) static void append(char *out, size_t cap, 
   *len += n < 0 ? cap : (size_t)n;
 }
 
-int key_text(char *out, size_t cap, uid_t euid, const char *const ns[KEY_NAMESPACES], const struct stat jars[2]) {
+int key_text(char *out, size_t cap, uid_t euid, const char *const ns[KEY_NAMESPACES], const struct stat jars[2],
+             const char *root) {
   size_t len = 0;
   append(out, cap, &len, "v1 uid=%u ns=", (unsigned)euid);
   for (int i = 0; i < KEY_NAMESPACES; i++) append(out, cap, &len, "%s%s", i ? " " : "", ns[i]);
@@ -98,10 +99,11 @@ int key_text(char *out, size_t cap, uid_t euid, const char *const ns[KEY_NAMESPA
     append(out, cap, &len, "%s%llu:%llu:%lld.%09ld:%lld", i ? " " : "", (unsigned long long)jars[i].st_dev,
            (unsigned long long)jars[i].st_ino, (long long)jars[i].st_mtim.tv_sec, (long)jars[i].st_mtim.tv_nsec,
            (long long)jars[i].st_size);
+  append(out, cap, &len, " root=%s", root);
   return len < cap ? (int)len : -1;
 }
 
-int server_key(const char *home, uid_t euid, char key[KEY_LEN + 1]) {
+int server_key(const char *home, uid_t euid, const char *root, char key[KEY_LEN + 1]) {
   char links[KEY_NAMESPACES][64];
   const char *ns[KEY_NAMESPACES];
   char path[PATH_MAX];
@@ -126,7 +128,7 @@ int server_key(const char *home, uid_t euid, char key[KEY_LEN + 1]) {
     if (stat(path, &jars[i]) < 0) return -1;
   }
   char text[KEY_TEXT_MAX];
-  int len = key_text(text, sizeof text, euid, ns, jars);
+  int len = key_text(text, sizeof text, euid, ns, jars, root);
   if (len < 0) {
     errno = ENAMETOOLONG;
     return -1;
@@ -135,9 +137,9 @@ int server_key(const char *home, uid_t euid, char key[KEY_LEN + 1]) {
   return 0;
 }
 
-int server_paths(const char *root, const char *key, struct server_paths *p) {
-  int n = snprintf(p->sock, sizeof p->sock, "%s/.server-%s.sock", root, key);
-  int m = snprintf(p->lock, sizeof p->lock, "%s/.server-%s.lock", root, key);
+int server_paths(const char *dir, const char *key, struct server_paths *p) {
+  int n = snprintf(p->sock, sizeof p->sock, "%s/%s.sock", dir, key);
+  int m = snprintf(p->lock, sizeof p->lock, "%s/%s.lock", dir, key);
   if (n < 0 || (size_t)n >= sizeof p->sock || m < 0 || (size_t)m >= sizeof p->lock) {
     errno = ENAMETOOLONG;
     return -1;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -306,7 +307,7 @@ static void converse(int s, size_t len) {
 
 /* In the grandchild: becomes the server, detached from the caller (its session, stdio, cwd, signals)
  * but holding the lock on fd 3 for its whole life. */
-__attribute__((noreturn)) static void exec_server(int lock, const char *sock) {
+__attribute__((noreturn)) static void exec_server(int lock, const char *sock, const char *root) {
   /* Already on 3, the lock fd keeps its close-on-exec flag (a dup2 onto itself does nothing). */
   if ((lock == 3 ? fcntl(3, F_SETFD, 0) : dup2(lock, 3)) < 0) _exit(127);
   int null = open("/dev/null", O_RDWR);
@@ -327,20 +328,27 @@ __attribute__((noreturn)) static void exec_server(int lock, const char *sock) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  execv(launcher, (char *[]){launcher, "--serve", (char *)sock, "3", NULL});
+  execv(launcher, (char *[]){launcher, "--serve", (char *)sock, "3", (char *)(root[0] ? root : "/"), NULL});
   _exit(127);
+}
+
+static const char *server_dir(void) {
+  /* Absolute only: the server runs in /, and must find the socket the client named. */
+  const char *dir = getenv("BERTH_RUNTIME_SERVER_DIR");
+  return dir && dir[0] == '/' ? dir : DEFAULT_SERVER_DIR;
 }
 
 /* Starts a server unless one is running or starting (it holds the lock). Either way, this command is
  * the JVM launcher's: a server needs longer to start than a JVM that runs one command. */
-static void start_server(const struct server_paths *p) {
+static void start_server(const struct server_paths *p, const char *root) {
+  if (mkdir(server_dir(), 0700) < 0 && errno != EEXIST) return;
   int lock = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0) return;
   struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
   if (fcntl(lock, F_OFD_SETLK, &fl) == 0) {
     pid_t middle = fork();
     if (middle == 0) {
-      if (setsid() >= 0 && fork() == 0) exec_server(lock, p->sock);
+      if (setsid() >= 0 && fork() == 0) exec_server(lock, p->sock, root);
       _exit(0);
     }
     while (middle > 0 && waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
@@ -366,9 +374,12 @@ int main(int argc, char *argv[]) {
   struct server_paths paths;
   size_t len;
   if (!getcwd(cwd, sizeof cwd) || !(len = encode_request(argc, argv, cwd)) ||
-      absolute_root(root_option, cwd, root, sizeof root) < 0 || server_key(home, geteuid(), key) < 0 ||
-      server_paths(root, key, &paths) < 0)
+      absolute_root(root_option, cwd, root, sizeof root) < 0 || server_key(home, geteuid(), root, key) < 0 ||
+      server_paths(server_dir(), key, &paths) < 0)
     run_jvm();
+  /* A root that is not there yet is the JVM launcher's to make; a server would end at once. */
+  struct stat st;
+  if (stat(root[0] ? root : "/", &st) < 0 || !S_ISDIR(st.st_mode)) run_jvm();
   /* The lowest free fd: below 3 if the caller closed some of fds 0-2, which the server could not be given. */
   int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (s < 3) run_jvm();
@@ -378,7 +389,7 @@ int main(int argc, char *argv[]) {
     int err = errno;
     close(s);
     /* Anything else (EACCES, ENOTDIR...) is not a missing server: the JVM launcher will say what it is. */
-    if (err == ENOENT || err == ECONNREFUSED) start_server(&paths);
+    if (err == ENOENT || err == ECONNREFUSED) start_server(&paths, root);
     run_jvm();
   }
   /* An ignored SIGCHLD (inherited through exec) would make the children vanish before a wait. */

@@ -1,11 +1,12 @@
 /*
  * The harness of test_client_run.c, the client (berth-runtime) end to end: a temporary home
  * (<tmp>/lib/berth-runtime, fake jars, and a fake JVM launcher <tmp>/bin/berth-runtime-jvm that
- * records how it was run), the client started and waited for, the fake runtime server on a root's
- * socket (listen, accept, recv, send, ask), /proc helpers (fd lists, status fields, links, the
- * subreaper's children), and the pids to end and the home to remove at exit (cleanup). It sets up
- * and observes: the checks (CHECK) are the test's. Static, for its one program; client_fixture.h
- * has what test_client_proto.c uses too.
+ * records how it was run), the client started and waited for (always with BERTH_RUNTIME_SERVER_DIR
+ * set to <tmp>/servers, never the default /run/berth-runtime-server), the fake runtime server on the
+ * socket the key of (home, root) names there (listen, accept, recv, send, ask), /proc and directory
+ * helpers (fd lists, status fields, links, the subreaper's children, a directory's entries), and the
+ * pids to end and the home to remove at exit (cleanup). It sets up and observes: the checks (CHECK)
+ * are the test's. Static, for its one program; client_fixture.h has what test_client_proto.c uses too.
  */
 #ifndef BERTH_TESTS_CLIENT_HARNESS_H
 #define BERTH_TESTS_CLIENT_HARNESS_H
@@ -46,6 +47,7 @@ static const char *client;  /* the built binary */
 static char tmp[PATH_MAX];  /* the temporary home */
 static char bin[PATH_MAX];  /* <tmp>/lib/berth-runtime */
 static char lib[PATH_MAX], bindir[PATH_MAX];
+static char servers[PATH_MAX]; /* <tmp>/servers: every client's BERTH_RUNTIME_SERVER_DIR but where a test says */
 static char out_path[PATH_MAX], err_path[PATH_MAX]; /* the client's stdout and stderr */
 static pid_t pids[16];      /* to end at exit: clients and servers that may still run */
 
@@ -165,6 +167,8 @@ static void make_home(void) {
   REQUIRE(mkdir(bindir, 0755) == 0);
   path_in(path, bindir, "berth-runtime-jvm");
   write_file(path, launcher_script, 0755);
+  path_in(servers, tmp, "servers");
+  REQUIRE(mkdir(servers, 0700) == 0);
   path_in(out_path, tmp, "client.out");
   path_in(err_path, tmp, "client.err");
 }
@@ -175,11 +179,14 @@ struct client_opts {
   int close_fd;            /* a stdio fd to close, or -1 */
   bool inherit_fd3;        /* gets an fd 3 (without close-on-exec), as a caller may leave one */
   const char *record;      /* TEST_CLIENT_RECORD, for this test's binary as the launcher */
+  const char *server_dir;  /* BERTH_RUNTIME_SERVER_DIR, or NULL for <tmp>/servers; never unset or empty */
 };
 
 /* Starts the client with the given stdio (/dev/null, client.out, client.err), a blocked SIGUSR2 and
  * ignored SIGUSR1 and SIGCHLD: what it starts must not inherit these. */
 static pid_t start_client(char *const argv[], struct client_opts o) {
+  /* Unset or empty, the client would use (and create) /run/berth-runtime-server: not this test's. */
+  REQUIRE(!o.server_dir || o.server_dir[0]);
   write_file(out_path, "", 0644);
   write_file(err_path, "", 0644);
   pid_t pid = fork();
@@ -194,6 +201,7 @@ static pid_t start_client(char *const argv[], struct client_opts o) {
     if (o.inherit_fd3 && open("/dev/zero", O_RDONLY) != 3) _exit(126);
     if (o.cwd && chdir(o.cwd) < 0) _exit(126);
     if (o.record) setenv("TEST_CLIENT_RECORD", o.record, 1);
+    if (setenv("BERTH_RUNTIME_SERVER_DIR", o.server_dir ? o.server_dir : servers, 1) < 0) _exit(126);
     if (o.server_mode)
       setenv("BERTH_RUNTIME_SERVER", o.server_mode, 1);
     else
@@ -271,10 +279,12 @@ struct server {
   int listener;
 };
 
+/* The socket and lock in <tmp>/servers of the home's server for root (as absolute_root gives it:
+ * absolute, no trailing '/', "" for "/"). */
 static void server_paths_for(struct server *srv, const char *root) {
   char key[KEY_LEN + 1];
-  REQUIRE(server_key(tmp, geteuid(), key) == 0);
-  REQUIRE(server_paths(root, key, &srv->paths) == 0);
+  REQUIRE(server_key(tmp, geteuid(), root, key) == 0);
+  REQUIRE(server_paths(servers, key, &srv->paths) == 0);
 }
 
 static void server_listen(struct server *srv) {
@@ -393,6 +403,34 @@ static char *fd_list(pid_t pid, char *buf, size_t cap) {
       }
   for (int i = 0; i < n; i++) snprintf(buf + strlen(buf), cap - strlen(buf), "%s%d", i ? " " : "", fds[i]);
   return buf;
+}
+
+/* The names in dir, sorted, separated by ' ' ("" when empty; "-" when it cannot be read). */
+static char *dir_list(const char *dir, char *buf, size_t cap) {
+  char names[32][NAME_MAX + 1];
+  int n = 0;
+  DIR *d = opendir(dir);
+  snprintf(buf, cap, "%s", d ? "" : "-");
+  if (!d) return buf;
+  for (struct dirent *e; (e = readdir(d)) && n < 32;)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) snprintf(names[n++], NAME_MAX + 1, "%s", e->d_name);
+  closedir(d);
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (strcmp(names[j], names[i]) < 0) {
+        char t[NAME_MAX + 1];
+        memcpy(t, names[i], sizeof t), memcpy(names[i], names[j], sizeof t), memcpy(names[j], t, sizeof t);
+      }
+  for (int i = 0; i < n; i++) snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? " " : "", names[i]);
+  return buf;
+}
+
+/* Whether dir's entries are want (as dir_list gives them). */
+static bool dir_is(const char *dir, const char *want) {
+  char got[4096];
+  if (strcmp(dir_list(dir, got, sizeof got), want) == 0) return true;
+  fprintf(stderr, "%s holds \"%s\", want \"%s\"\n", dir, got, want);
+  return false;
 }
 
 /* Whether pid's open fds are want, within a second (a process in exec may hold more for a moment). */

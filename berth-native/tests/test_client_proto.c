@@ -1,6 +1,6 @@
 /*
  * The client's pure parts (client/key.c, client/proto.c): home, global options and --root, key text
- * and hashing, paths, messages (encoded, split, numbers), spawn decoding. test_client_run.c tests the
+ * (with its root) and hashing, paths in the server directory, messages (encoded, split, numbers), spawn decoding. test_client_run.c tests the
  * program end to end.
  */
 #include <errno.h>
@@ -96,32 +96,46 @@ static void test_key_text(void) {
   jars[0].st_dev = 2049, jars[0].st_ino = 12, jars[0].st_mtim = (struct timespec){1700000000, 5}, jars[0].st_size = 42;
   jars[1].st_dev = 2049, jars[1].st_ino = 13, jars[1].st_mtim = (struct timespec){1, 123456789}, jars[1].st_size = 7;
   const char *want = "v1 uid=1000 ns=mnt:[1] pid:[2] user:[3] net:[4] cgroup:[5] ipc:[6] uts:[7] "
-                     "jars=2049:12:1700000000.000000005:42 2049:13:1.123456789:7";
-  char text[KEY_TEXT_MAX];
-  CHECK(key_text(text, sizeof text, 1000, ns, jars) == (int)strlen(want) && strcmp(text, want) == 0);
-  CHECK(key_text(text, strlen(want) + 1, 1000, ns, jars) == (int)strlen(want));
-  CHECK(key_text(text, strlen(want), 1000, ns, jars) < 0);
-  CHECK(key_text(text, 5, 1000, ns, jars) < 0);
+                     "jars=2049:12:1700000000.000000005:42 2049:13:1.123456789:7 root=/run/berth-runtime";
+  char text[KEY_TEXT_MAX], other[KEY_TEXT_MAX];
+  const char *root = "/run/berth-runtime";
+  CHECK(key_text(text, sizeof text, 1000, ns, jars, root) == (int)strlen(want) && strcmp(text, want) == 0);
+  CHECK(key_text(text, strlen(want) + 1, 1000, ns, jars, root) == (int)strlen(want));
+  CHECK(key_text(text, strlen(want), 1000, ns, jars, root) < 0);
+  CHECK(key_text(text, 5, 1000, ns, jars, root) < 0);
+  /* Each root its own key: "/" (absolute_root's "") ends the text with "root=". */
+  int len = key_text(text, sizeof text, 1000, ns, jars, "");
+  CHECK(len == (int)strlen(want) - (int)strlen(root) && strncmp(text, want, (size_t)len) == 0);
+  CHECK(key_text(other, sizeof other, 1000, ns, jars, "/run/berth-runtime2") == (int)strlen(want) + 1);
+  CHECK(strncmp(other, want, strlen(want)) == 0 && strcmp(other + strlen(want), "2") == 0);
+  CHECK(fnv1a64(want, strlen(want)) != fnv1a64(other, strlen(other)));
+  /* The longest root absolute_root gives (PATH_MAX - 1 bytes) still fits the key's text. */
+  static char longest[PATH_MAX];
+  memset(longest, 'r', PATH_MAX - 1);
+  longest[0] = '/';
+  longest[PATH_MAX - 1] = '\0';
+  CHECK(key_text(text, sizeof text, 1000, ns, jars, longest) == (int)(strlen(want) - strlen(root) + PATH_MAX - 1));
 }
 
 static void test_paths(void) {
   struct server_paths p;
   const char *key = "0123456789abcdef";
-  char root[PATH_MAX];
-  /* "<root>/.server-<16>.sock" is the root and 30 bytes; sun_path holds 107 and a NUL. */
-  memset(root, 'r', 77);
-  root[0] = '/';
-  root[77] = '\0';
-  CHECK(server_paths(root, key, &p) == 0 && strlen(p.sock) == 107);
-  char want[PATH_MAX];
-  snprintf(want, sizeof want, "%s/.server-%s.lock", root, key);
+  char dir[PATH_MAX], want[PATH_MAX];
+  CHECK(server_paths(DEFAULT_SERVER_DIR, key, &p) == 0);
+  CHECK(strcmp(p.sock, "/run/berth-runtime-server/0123456789abcdef.sock") == 0);
+  CHECK(strcmp(p.lock, "/run/berth-runtime-server/0123456789abcdef.lock") == 0);
+  /* "<dir>/<16>.sock" is the dir and 22 bytes; sun_path holds 107 and a NUL. */
+  memset(dir, 'd', 85);
+  dir[0] = '/';
+  dir[85] = '\0';
+  CHECK(server_paths(dir, key, &p) == 0 && strlen(p.sock) == 107);
+  snprintf(want, sizeof want, "%s/%s.lock", dir, key);
   CHECK(strcmp(p.lock, want) == 0);
-  snprintf(want, sizeof want, "%s/.server-%s.sock", root, key);
+  snprintf(want, sizeof want, "%s/%s.sock", dir, key);
   CHECK(strcmp(p.sock, want) == 0);
-  strcat(root, "r");
+  strcat(dir, "d");
   errno = 0;
-  CHECK(server_paths(root, key, &p) < 0 && errno == ENAMETOOLONG);
-  CHECK(server_paths("", key, &p) == 0 && strcmp(p.sock, "/.server-0123456789abcdef.sock") == 0);
+  CHECK(server_paths(dir, key, &p) < 0 && errno == ENAMETOOLONG);
 }
 
 static void test_messages(void) {

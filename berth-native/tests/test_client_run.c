@@ -2,7 +2,9 @@
  * The client, berth-runtime (client/), end to end; test_client_proto.c tests its pure parts. It runs
  * from a temporary home (<tmp>/lib/berth-runtime) with fake jars and a fake JVM launcher
  * (<tmp>/bin/berth-runtime-jvm, a script recording how it was run), and this test plays the runtime
- * server on the socket the key gives for that home. The binary comes from CLIENT (set by the
+ * server on the socket the key of that home and a root names in the server directory, <tmp>/servers
+ * (BERTH_RUNTIME_SERVER_DIR, set for every client: the test never touches /run/berth-runtime-server).
+ * The binary comes from CLIENT (set by the
  * Makefile) or the build output. The test is a subreaper, so that the server the client starts
  * (double-forked) becomes its child: it can check it and end it by pid. The harness (home, client,
  * fake server, /proc helpers, cleanup) is in client_harness.h; here are the scenarios.
@@ -192,7 +194,7 @@ static void other_answers(int c) {
 }
 
 static void test_conversation(void) {
-  char work[PATH_MAX];
+  char work[PATH_MAX], dotted[PATH_MAX];
   path_in(root, tmp, "root");
   path_in(work, tmp, "work");
   REQUIRE(mkdir(root, 0700) == 0 && mkdir(work, 0755) == 0);
@@ -200,10 +202,16 @@ static void test_conversation(void) {
   server_paths_for(&srv, root);
   server_listen(&srv);
 
-  /* A relative --root is taken against the cwd; an empty argument travels as an empty field. */
+  /* A relative --root is taken against the cwd, as it is spelled ("<work>/../root": its own key, not
+   * root's); an empty argument travels as an empty field. */
+  struct server relative;
+  path_in(dotted, work, "../root");
+  server_paths_for(&relative, dotted);
+  CHECK(strcmp(relative.paths.sock, srv.paths.sock) != 0);
+  server_listen(&relative);
   char *argv[] = {"berth-runtime", "--log", "/dev/null", "--root=../root", "run", "--bundle", ".", "ctr-1", "", NULL};
   pid_t client_pid = start_client(argv, (struct client_opts){.cwd = work, .close_fd = -1});
-  int c = server_accept(&srv);
+  int c = server_accept(&relative);
   check_request(c, work, argv, ARGC(argv) - 1);
   CHECK(ASK(c, "ok", "subreaper"));
   spawns(c);
@@ -213,6 +221,9 @@ static void test_conversation(void) {
   CHECK(wait_client(client_pid) == 7);
   CHECK(file_has(err_path, ""));
   close(c);
+  CHECK(!poll_in(srv.listener, 0));
+  close(relative.listener);
+  unlink(relative.paths.sock);
 
   /* Any value of BERTH_RUNTIME_SERVER but "off" leaves the server on; exit codes are cut to 8 bits. */
   c = connect_client(&client_pid, (struct client_opts){.cwd = tmp, .server_mode = "on", .close_fd = -1});
@@ -340,11 +351,12 @@ static bool lock_free(const char *lock) {
   return ok;
 }
 
-/* The server the client started: its arguments, fds (the lock on 3), cwd, session, parent, signals. */
-static void check_server(pid_t server, const struct server_paths *paths) {
-  char want[PATH_MAX + 64], path[PATH_MAX], buf[64];
+/* The server the client started: its arguments (--serve, the socket in the server directory, the
+ * lock's fd, the absolute root), fds (the lock on 3), cwd, session, parent, signals. */
+static void check_server(pid_t server, const struct server_paths *paths, const char *root_given) {
+  char want[2 * PATH_MAX + 64], path[PATH_MAX], buf[64];
   path_in(path, bindir, "serve.args");
-  snprintf(want, sizeof want, "--serve\n%s\n3\n", paths->sock);
+  snprintf(want, sizeof want, "--serve\n%s\n3\n%s\n", paths->sock, root_given);
   CHECK(file_has(path, want));
   CHECK(link_is(server, "fd/3", paths->lock));
   CHECK(link_is(server, "fd/0", "/dev/null") && link_is(server, "fd/1", "/dev/null") &&
@@ -359,32 +371,70 @@ static void check_server(pid_t server, const struct server_paths *paths) {
   CHECK(!lock_free(paths->lock));
 }
 
+/* Two names as dir_list lists them: sorted, separated by ' '. */
+static char *two_names(char *buf, size_t cap, const char *x, const char *y) {
+  snprintf(buf, cap, "%s %s", strcmp(x, y) < 0 ? x : y, strcmp(x, y) < 0 ? y : x);
+  return buf;
+}
+
+/* The file name (not the path) of a server's lock or socket. */
+static const char *base(const char *path) {
+  return strrchr(path, '/') + 1;
+}
+
 static void test_server_start(void) {
-  struct server root2;
-  char dir[PATH_MAX], want[64];
+  struct server root2, root3, slash;
+  char dir[PATH_MAX], dir3[PATH_MAX], want[64], list[256];
+  struct stat st;
   path_in(dir, tmp, "root2");
-  REQUIRE(mkdir(dir, 0700) == 0);
+  path_in(dir3, tmp, "root3");
+  REQUIRE(mkdir(dir, 0700) == 0 && mkdir(dir3, 0700) == 0);
   server_paths_for(&root2, dir);
-  /* Relative, with a trailing slash: the server is still given the absolute socket path. */
+  server_paths_for(&root3, dir3);
+  server_paths_for(&slash, "");
+  /* The server directory is missing (the earlier tests left it empty): the client makes it. */
+  REQUIRE(rmdir(servers) == 0);
+  /* Relative, with a trailing slash: the server is still given the absolute socket path and root. */
   char *deleting[] = {"berth-runtime", "--root", "root2/", "delete", "-f", "x", NULL};
   const char *deleting_args = "--root\nroot2/\ndelete\n-f\nx\n";
 
   /* No socket: the client starts the server and runs this command with the JVM launcher. */
   CHECK(ran_jvm(run_client(deleting, (struct client_opts){.cwd = tmp, .close_fd = -1}), deleting_args));
+  CHECK(stat(servers, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700);
   pid_t server = wait_server();
   CHECK(server > 0);
   if (server > 0) {
-    check_server(server, &root2.paths);
+    check_server(server, &root2.paths, dir);
+    /* Its lock is in the server directory, nothing in the root. */
+    CHECK(dir_is(servers, base(root2.paths.lock)));
+    CHECK(dir_is(dir, ""));
     /* The lock is held: a server is starting, so the next command starts none. */
     CHECK(ran_jvm(run_client(deleting, (struct client_opts){.cwd = tmp, .close_fd = -1}), deleting_args));
     snprintf(want, sizeof want, "%d ", (int)server);
     CHECK(children_are(want));
+
+    /* Another root has a server of its own (its key, its lock), started beside the first. */
+    char *other[] = {"berth-runtime", "--root", dir3, "kill", "x", NULL};
+    char other_args[PATH_MAX + 64];
+    snprintf(other_args, sizeof other_args, "--root\n%s\nkill\nx\n", dir3);
+    CHECK(strcmp(root3.paths.sock, root2.paths.sock) != 0 && strcmp(root3.paths.lock, root2.paths.lock) != 0);
+    CHECK(ran_jvm(run_client(other, (struct client_opts){.cwd = tmp, .close_fd = -1}), other_args));
+    pid_t server3 = wait_server();
+    CHECK(server3 > 0 && server3 != server);
+    if (server3 > 0) {
+      check_server(server3, &root3.paths, dir3);
+      CHECK(dir_is(servers, two_names(list, sizeof list, base(root2.paths.lock), base(root3.paths.lock))));
+      CHECK(dir_is(dir3, ""));
+      end_server(server3);
+    }
     end_server(server);
     CHECK(lock_free(root2.paths.lock));
+    CHECK(lock_free(root3.paths.lock));
   }
 
-  /* A socket nobody listens on (a server that died): refused, so a new server starts. With the
-   * caller's own fd 3, the lock comes on another fd: the server still gets it on 3, alone. */
+  /* A socket nobody listens on (a server that died): refused, so a new server starts, the server
+   * directory being there already. With the caller's own fd 3, the lock comes on another fd: the
+   * server still gets it on 3, alone. */
   int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   snprintf(addr.sun_path, sizeof addr.sun_path, "%s", root2.paths.sock);
@@ -394,35 +444,108 @@ static void test_server_start(void) {
   server = wait_server();
   CHECK(server > 0);
   if (server > 0) {
-    check_server(server, &root2.paths);
+    check_server(server, &root2.paths, dir);
+    CHECK(dir_is(dir, ""));
     end_server(server);
   }
+  unlink(root2.paths.sock);
+
+  /* The root directory itself: its key ends with "root=", and the server is given "/". */
+  char *at_slash[] = {"berth-runtime", "--root=/", "kill", "x", NULL};
+  CHECK(ran_jvm(run_client(at_slash, (struct client_opts){.cwd = tmp, .close_fd = -1}), "--root=/\nkill\nx\n"));
+  server = wait_server();
+  CHECK(server > 0);
+  if (server > 0) {
+    check_server(server, &slash.paths, "/");
+    end_server(server);
+  }
+  unlink(root2.paths.lock), unlink(root3.paths.lock), unlink(slash.paths.lock);
+  CHECK(dir_is(servers, ""));
 }
 
-/* A root that does not exist, and one whose socket path would not fit sun_path: the JVM launcher, and
- * nothing created. */
+/* A listener on the socket of root's key, and the check that the client ran the launcher for
+ * "--root <root> kill x" without connecting, creating anything in the server directory (or making
+ * it), or starting a server. */
+static void check_not_started(const char *root_path, const char *key_root, struct client_opts o) {
+  struct server listening;
+  char want[PATH_MAX + 64], before[4096], after[4096];
+  server_paths_for(&listening, key_root);
+  server_listen(&listening);
+  dir_list(servers, before, sizeof before);
+  char *argv[] = {"berth-runtime", "--root", (char *)root_path, "kill", "x", NULL};
+  snprintf(want, sizeof want, "--root\n%s\nkill\nx\n", root_path);
+  CHECK(ran_jvm(run_client(argv, o), want));
+  CHECK(!poll_in(listening.listener, 0));
+  CHECK(strcmp(dir_list(servers, after, sizeof after), before) == 0);
+  if (o.server_dir) CHECK(access(o.server_dir, F_OK) < 0 && errno == ENOENT);
+  CHECK(children_are(""));
+  close(listening.listener);
+  unlink(listening.paths.sock);
+}
+
+/* The JVM launcher, no connection and nothing created: a root that does not exist (the launcher's to
+ * make), a root that is a file, a server directory that would not fit the socket in sun_path, one
+ * that cannot be made. */
 static void test_server_not_started(void) {
-  char dir[PATH_MAX], want[PATH_MAX + 64];
+  char dir[PATH_MAX], file[PATH_MAX];
   path_in(dir, tmp, "missing");
-  char *missing[] = {"berth-runtime", "--root", dir, "kill", "x", NULL};
-  snprintf(want, sizeof want, "--root\n%s\nkill\nx\n", dir);
-  CHECK(ran_jvm(run_client(missing, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
+  check_not_started(dir, dir, (struct client_opts){.cwd = tmp, .close_fd = -1});
   CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
 
-  char name[PATH_MAX];
+  path_in(file, tmp, "a-file");
+  write_file(file, "not a directory", 0644);
+  check_not_started(file, file, (struct client_opts){.cwd = tmp, .close_fd = -1});
+  CHECK(file_has(file, "not a directory"));
+
+  /* "<dir>/<key>.sock" one byte over sun_path's 107 (and a NUL). */
+  char name[PATH_MAX], too_long[PATH_MAX];
   memset(name, 'l', sizeof name);
-  name[SOCK_PATH_MAX - strlen(tmp) - 1 - 30] = '\0'; /* "<tmp>/<name>/.server-<key>.sock": 108 bytes */
+  name[SOCK_PATH_MAX - strlen(tmp) - 1 - 22] = '\0';
+  path_in(too_long, tmp, name);
+  REQUIRE(strlen(too_long) + 22 == SOCK_PATH_MAX);
+  check_not_started(root, root, (struct client_opts){.cwd = tmp, .close_fd = -1, .server_dir = too_long});
+
+  /* Its parent missing: the connect finds no socket, and the directory cannot be made. */
+  char no_parent[PATH_MAX];
+  path_in(no_parent, tmp, "no/servers");
+  check_not_started(root, root, (struct client_opts){.cwd = tmp, .close_fd = -1, .server_dir = no_parent});
+  CHECK(dir_is(root, ""));
+  CHECK(dir_is(servers, ""));
+}
+
+/* A root whose own path would not fit sun_path: its socket is in the server directory, short, so
+ * the client connects to its server, and starts one when there is none. */
+static void test_long_root(void) {
+  char name[256], dir[PATH_MAX], want[PATH_MAX + 64];
+  memset(name, 'l', sizeof name);
+  name[200] = '\0';
   path_in(dir, tmp, name);
   REQUIRE(mkdir(dir, 0700) == 0);
-  char *long_root[] = {"berth-runtime", "--root", dir, "kill", "x", NULL};
+  CHECK(strlen(dir) >= SOCK_PATH_MAX);
+  struct server longer;
+  server_paths_for(&longer, dir);
+  CHECK(strlen(longer.paths.sock) < SOCK_PATH_MAX);
+  server_listen(&longer);
+  char *argv[] = {"berth-runtime", "--root", dir, "kill", "x", NULL};
+  pid_t client_pid = start_client(argv, (struct client_opts){.cwd = tmp, .close_fd = -1});
+  int c = server_accept(&longer);
+  check_request(c, tmp, argv, 5);
+  SEND(c, "exit", "0");
+  CHECK(wait_client(client_pid) == 0);
+  close(c);
+  close(longer.listener);
+  unlink(longer.paths.sock);
+
   snprintf(want, sizeof want, "--root\n%s\nkill\nx\n", dir);
-  CHECK(ran_jvm(run_client(long_root, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
-  DIR *d = opendir(dir);
-  int entries = 0;
-  for (struct dirent *e; d && (e = readdir(d));) entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-  if (d) closedir(d);
-  CHECK(entries == 0);
-  CHECK(children_are(""));
+  CHECK(ran_jvm(run_client(argv, (struct client_opts){.cwd = tmp, .close_fd = -1}), want));
+  pid_t server = wait_server();
+  CHECK(server > 0);
+  if (server > 0) {
+    check_server(server, &longer.paths, dir);
+    end_server(server);
+  }
+  CHECK(dir_is(dir, ""));
+  unlink(longer.paths.lock);
 }
 
 /* As the launcher (argv[0] test): records its whole argv. */
@@ -437,7 +560,9 @@ static int record_argv(const char *path, int argc, char *argv[]) {
  * the same namespaces. */
 static void test_key_of_home(void) {
   char key[KEY_LEN + 1], text[KEY_TEXT_MAX], link[KEY_NAMESPACES][64], path[PATH_MAX], want[KEY_LEN + 1];
-  REQUIRE(server_key(tmp, geteuid(), key) == 0);
+  char other[KEY_LEN + 1];
+  const char *a_root = "/run/berth-test-root";
+  REQUIRE(server_key(tmp, geteuid(), a_root, key) == 0);
   CHECK(strlen(key) == KEY_LEN && strspn(key, "0123456789abcdef") == KEY_LEN);
   const char *ns[KEY_NAMESPACES];
   struct stat jars[2];
@@ -452,12 +577,17 @@ static void test_key_of_home(void) {
   REQUIRE(stat(path, &jars[0]) == 0);
   path_in(path, lib, "berth-common.jar");
   REQUIRE(stat(path, &jars[1]) == 0);
-  int len = key_text(text, sizeof text, geteuid(), ns, jars);
+  int len = key_text(text, sizeof text, geteuid(), ns, jars, a_root);
   REQUIRE(len > 0);
   snprintf(want, sizeof want, "%016llx", (unsigned long long)fnv1a64(text, (size_t)len));
   CHECK(strcmp(key, want) == 0);
+  /* Another root, another key; "/" ("" from absolute_root) too. */
+  REQUIRE(server_key(tmp, geteuid(), "/run/berth-test-root2", other) == 0);
+  CHECK(strcmp(other, key) != 0);
+  REQUIRE(server_key(tmp, geteuid(), "", other) == 0);
+  CHECK(strcmp(other, key) != 0);
   errno = 0;
-  CHECK(server_key("/no/such/home", geteuid(), key) < 0 && errno == ENOENT);
+  CHECK(server_key("/no/such/home", geteuid(), a_root, key) < 0 && errno == ENOENT);
 }
 
 int main(int argc, char *argv[]) {
@@ -474,5 +604,6 @@ int main(int argc, char *argv[]) {
   test_server_not_asked();
   test_server_start();
   test_server_not_started();
+  test_long_root();
   return finish("test_client_run");
 }

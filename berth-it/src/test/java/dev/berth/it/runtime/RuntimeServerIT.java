@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +36,8 @@ class RuntimeServerIT {
   private Path root;
   private BusyboxBundle bundle;
   private final List<String> ids = new ArrayList<>();
+  /** Logs a test made its server write, which the server keeps: removed once it has ended. */
+  private final List<Path> logs = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
@@ -49,15 +50,21 @@ class RuntimeServerIT {
     for (String id : ids) {
       runtime(Map.of("BERTH_RUNTIME_SERVER", "off"), tmp, "delete", "--force", id);
     }
-    // The server ends once its socket is gone; one that did not is a failure, and is ended here.
-    long pid = serverPid();
+    // The server ends once its --root is gone, and takes its files with it; one that did not is a
+    // failure, and is ended here.
+    Server server = server();
     Cmd.run("rm", "-rf", root.toString());
-    if (pid > 0) {
-      boolean ended = Poll.until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), 5000);
+    if (server != null) {
+      boolean ended = Poll.until(() -> ProcessHandle.of(server.pid()).map(p -> !p.isAlive()).orElse(true), 5000);
       if (!ended) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(server.pid()).ifPresent(ProcessHandle::destroyForcibly);
       }
-      assertTrue(ended, "the runtime server " + pid + " outlived its --root");
+      assertTrue(ended, "the runtime server " + server.pid() + " outlived its --root");
+      assertFalse(Files.exists(server.socket()), "the server left its socket");
+      assertFalse(Files.exists(server.file(".lock")), "the server left its lock file");
+    }
+    for (Path log : logs) {
+      Files.deleteIfExists(log);
     }
   }
 
@@ -77,30 +84,33 @@ class RuntimeServerIT {
     return id;
   }
 
+  /** The runtime server of this test's --root: its pid and socket (its lock and log are beside it). */
+  private record Server(long pid, Path socket) {
+    Path file(String suffix) {
+      return socket.resolveSibling(socket.getFileName().toString().replace(".sock", suffix));
+    }
+  }
+
   /** Starts the server with a first command and waits for its socket. */
-  private long startServer() throws IOException {
+  private long startServer() {
     runtime("run", "--bundle", bundle.dir().toString(), id("first"));
-    assertTrue(Poll.until(() -> socket() != null, 20_000), "no server socket under " + root);
-    return serverPid();
+    assertTrue(Poll.until(() -> server() != null && Files.exists(server().socket()), 20_000), "no server for " + root);
+    return server().pid();
   }
 
-  private Path socket() {
-    try (Stream<Path> files = Files.list(root)) {
-      return files.filter(p -> p.getFileName().toString().matches("\\.server-[0-9a-f]{16}\\.sock")).findFirst()
-          .orElse(null);
-    } catch (IOException e) {
-      return null;
-    }
+  /** The process serving this test's root ({@code --serve SOCKET LOCK-FD ROOT}), or null. */
+  private Server server() {
+    return ProcessHandle.allProcesses().map(p -> {
+      List<String> args = List.of(p.info().arguments().orElse(new String[0]));
+      int serve = args.indexOf("--serve");
+      boolean ours = serve >= 0 && args.size() == serve + 4 && args.get(serve + 3).equals(root.toString());
+      return ours && p.isAlive() ? new Server(p.pid(), Path.of(args.get(serve + 1))) : null;
+    }).filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
-  private long serverPid() throws IOException {
-    Path sock = socket();
-    if (sock == null) {
-      return -1;
-    }
-    Path lock = sock.resolveSibling(sock.getFileName().toString().replace(".sock", ".lock"));
-    String text = Files.exists(lock) ? Files.readString(lock).strip() : "";
-    return text.isEmpty() ? -1 : Long.parseLong(text);
+  private long serverPid() {
+    Server server = server();
+    return server == null ? -1 : server.pid();
   }
 
   @Test
@@ -222,7 +232,8 @@ class RuntimeServerIT {
         .add("echo poststop-says-no >&2; exit 9"));
     Cmd.Result r = runtime("run", "--bundle", hooked.dir().toString(), id("warned"));
     assertEquals(0, r.exit(), r.toString());
-    Path log = socket().resolveSibling(socket().getFileName().toString().replace(".sock", ".log"));
+    Path log = server().file(".log");
+    logs.add(log);
     assertTrue(Poll.until(() -> {
       try {
         return Files.exists(log) && Files.readString(log).contains("poststop-says-no");
@@ -282,11 +293,13 @@ class RuntimeServerIT {
   void endsWhenIdle() throws Exception {
     Map<String, String> env = new HashMap<>(Map.of("BERTH_RUNTIME_SERVER_IDLE", "1"));
     runtime(env, tmp, "run", "--bundle", bundle.dir().toString(), id("idle"));
-    assertTrue(Poll.until(() -> socket() != null, 20_000), "no server socket under " + root);
-    long pid = serverPid();
-    assertTrue(Poll.until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), 10_000),
+    assertTrue(Poll.until(() -> server() != null && Files.exists(server().socket()), 20_000), "no server for " + root);
+    Server server = server();
+    assertTrue(Poll.until(() -> ProcessHandle.of(server.pid()).map(p -> !p.isAlive()).orElse(true), 10_000),
         "the server did not end when idle");
-    assertTrue(Poll.until(() -> socket() == null, 2000), "the idle server left its socket");
+    assertFalse(Files.exists(server.socket()), "the idle server left its socket");
+    assertFalse(Files.exists(server.file(".lock")), "the idle server left its lock file");
+    assertFalse(Files.exists(server.file(".log")), "the idle server left an empty log");
   }
 
   @Test
@@ -297,6 +310,6 @@ class RuntimeServerIT {
       assertEquals(3, r.exit(), r.toString());
     }
     Thread.sleep(500);
-    assertEquals(null, socket());
+    assertEquals(null, server());
   }
 }

@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * whole command; a warm one costs less than the container.
  *
  * <p>It serves one --root, in the namespaces and as the user it was started in, from the build it was
- * started from (the socket's name says which). It ends when idle for {@code BERTH_RUNTIME_SERVER_IDLE}
- * seconds (default 120), or once its socket is removed or replaced (e.g. with its --root directory).
- * The client's OFD lock on {@code .server-<key>.lock}, inherited on the fd named by its second
- * argument, keeps a second one from starting and dies with it; the file holds the server's pid.
+ * started from (its key says which). Its files (socket, lock, log) are in a directory of their own
+ * ({@code /run/berth-runtime-server}), never under the --root, which its owner may remove at any time.
+ * It ends when idle for {@code BERTH_RUNTIME_SERVER_IDLE} seconds (default 120), once its --root is
+ * removed or replaced, or once its socket is. The client's OFD lock on {@code <key>.lock}, inherited on
+ * the fd named by its second argument, keeps a second one from starting and dies with it; the file
+ * holds the server's pid.
  */
 public final class RuntimeServer {
   private static final long DEFAULT_IDLE_SECONDS = 120;
@@ -37,12 +39,14 @@ public final class RuntimeServer {
   private final Path socketPath;
   private final Path logPath;
   private final Path lockPath;
+  private final Path root;
   private final long idleMillis;
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicLong lastActivity = new AtomicLong(System.currentTimeMillis());
 
-  private RuntimeServer(Path socketPath, long idleMillis) {
+  private RuntimeServer(Path socketPath, Path root, long idleMillis) {
     this.socketPath = socketPath;
+    this.root = root;
     String name = socketPath.getFileName().toString();
     String base = name.replaceFirst("\\.sock$", "");
     this.logPath = socketPath.resolveSibling(base + ".log");
@@ -50,18 +54,18 @@ public final class RuntimeServer {
     this.idleMillis = idleMillis;
   }
 
-  /** {@code --serve SOCKET LOCK-FD} (bin/berth-runtime-jvm's arguments): serves until idle. */
+  /** {@code --serve SOCKET LOCK-FD ROOT} (bin/berth-runtime-jvm's arguments): serves until idle. */
   public static void main(String[] args) {
     Runtime.getRuntime().halt(run(args, System.err));
   }
 
   static int run(String[] args, PrintStream err) {
-    if (args.length != 3 || !args[0].equals("--serve")) {
-      err.println("berth-runtime: usage: --serve SOCKET LOCK-FD (the berth-runtime client starts the server)");
+    if (args.length != 4 || !args[0].equals("--serve")) {
+      err.println("berth-runtime: usage: --serve SOCKET LOCK-FD ROOT (the berth-runtime client starts the server)");
       return 2;
     }
     long idle = idleSeconds(System.getenv("BERTH_RUNTIME_SERVER_IDLE"));
-    RuntimeServer server = new RuntimeServer(Path.of(args[1]), idle * 1000);
+    RuntimeServer server = new RuntimeServer(Path.of(args[1]), Path.of(args[3]), idle * 1000);
     server.logWarnings();
     return server.serve();
   }
@@ -80,6 +84,11 @@ public final class RuntimeServer {
   private int serve() {
     int listener;
     Object socketKey;
+    Object rootKey = key(root);
+    if (rootKey == null) {
+      cleanUp(null);
+      return 0;
+    }
     try {
       // The client's lock is ours: a socket left by a server that died is stale. The lock file names
       // the holder, as berthd's does.
@@ -100,7 +109,7 @@ public final class RuntimeServer {
           Thread.ofPlatform().daemon().name("caller-" + connection).start(() -> converse(connection));
           continue;
         }
-        boolean replaced = !Objects.equals(socketKey, key(socketPath));
+        boolean replaced = !Objects.equals(socketKey, key(socketPath)) || !Objects.equals(rootKey, key(root));
         boolean idle = System.currentTimeMillis() - lastActivity.get() > idleMillis;
         if ((replaced || idle) && active.get() == 0) {
           break;
@@ -110,16 +119,30 @@ public final class RuntimeServer {
       log("the listening socket failed: " + e.getMessage());
     } finally {
       sys.close(listener);
-      // Leave a socket another server has bound since alone.
-      if (Objects.equals(socketKey, key(socketPath))) {
-        try {
-          Files.deleteIfExists(socketPath);
-        } catch (IOException ignored) {
-          // the next server removes it
-        }
-      }
+      cleanUp(socketKey);
     }
     return 0;
+  }
+
+  /**
+   * Removes this server's files, but a socket another server has bound since; the log only when it is
+   * empty (it tells of failures).
+   */
+  private void cleanUp(Object socketKey) {
+    try {
+      if (socketKey != null && Objects.equals(socketKey, key(socketPath))) {
+        Files.deleteIfExists(socketPath);
+      }
+      if (socketKey != null || key(socketPath) == null) {
+        Files.deleteIfExists(lockPath);
+      }
+      System.err.flush();
+      if (Files.exists(logPath) && Files.size(logPath) == 0) {
+        Files.delete(logPath);
+      }
+    } catch (IOException ignored) {
+      // a next server finds them stale
+    }
   }
 
   private void converse(int connection) {
