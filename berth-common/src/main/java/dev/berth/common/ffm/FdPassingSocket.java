@@ -16,6 +16,7 @@ import java.time.Duration;
 /**
  * A unix stream socket that can send file descriptors with its data (SCM_RIGHTS), which the JDK's
  * socket channels cannot. Used for one request and its reply line; layouts are Linux LP64's.
+ * {@link #sendmsg} serves any unix socket (the runtime server's SOCK_SEQPACKET ones too).
  */
 public final class FdPassingSocket implements AutoCloseable {
   private static final int AF_UNIX = 1;
@@ -77,32 +78,41 @@ public final class FdPassingSocket implements AutoCloseable {
 
   /** Sends all of {@code data}, the {@code fds} travelling with its first byte. */
   public void send(byte[] data, int... fds) throws ErrnoException {
-    long sent = NativeCall.call((arena, st) -> {
-      MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+    long sent = sendmsg(fd, data, fds, path);
+    // A request line is far smaller than a socket buffer: a short send means the peer is gone.
+    if (sent != data.length) throw new ErrnoException("sendmsg", path + " (short write)", Errno.EPIPE);
+  }
+
+  /**
+   * One sendmsg(2) of {@code data} on the socket {@code socket}, with {@code fds} (SCM_RIGHTS), retried
+   * on EINTR; returns the bytes sent. {@code subject} names the peer in errors.
+   */
+  public static long sendmsg(int socket, byte[] data, int[] fds, String subject) throws ErrnoException {
+    return NativeCall.call((arena, st) -> {
+      MemorySegment buf = arena.allocate(Math.max(1, data.length));
+      MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
       MemorySegment iov = arena.allocate(16, 8);
       iov.set(ValueLayout.ADDRESS, 0, buf);
       iov.set(ValueLayout.JAVA_LONG, 8, data.length);
-      long space = CMSG_HEADER + align8(4L * fds.length);
-      MemorySegment control = arena.allocate(Math.max(space, 8), 8);
-      control.set(ValueLayout.JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length);
-      control.set(ValueLayout.JAVA_INT, 8, SOL_SOCKET);
-      control.set(ValueLayout.JAVA_INT, 12, SCM_RIGHTS);
-      for (int i = 0; i < fds.length; i++) control.set(ValueLayout.JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
       MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
       msg.set(ValueLayout.ADDRESS, 16, iov);
       msg.set(ValueLayout.JAVA_LONG, 24, 1);
       if (fds.length > 0) {
+        long space = CMSG_HEADER + align8(4L * fds.length);
+        MemorySegment control = arena.allocate(space, 8);
+        control.set(ValueLayout.JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length);
+        control.set(ValueLayout.JAVA_INT, 8, SOL_SOCKET);
+        control.set(ValueLayout.JAVA_INT, 12, SCM_RIGHTS);
+        for (int i = 0; i < fds.length; i++) control.set(ValueLayout.JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
         msg.set(ValueLayout.ADDRESS, 32, control);
         msg.set(ValueLayout.JAVA_LONG, 40, space);
       }
       long n;
       do {
-        n = (long) SENDMSG.invokeExact(st, fd, msg, MSG_NOSIGNAL);
+        n = (long) SENDMSG.invokeExact(st, socket, msg, MSG_NOSIGNAL);
       } while (n == -1 && NativeCall.errno(st) == Errno.EINTR);
-      return ErrnoException.check(n, st, "sendmsg", path);
+      return ErrnoException.check(n, st, "sendmsg", subject);
     });
-    // A request line is far smaller than a socket buffer: a short send means the peer is gone.
-    if (sent != data.length) throw new ErrnoException("sendmsg", path + " (short write)", Errno.EPIPE);
   }
 
   /** One line (without its newline), or null at end of stream before any byte. */

@@ -71,8 +71,7 @@ public final class Main {
       throw new InvalidArgument("--systemd-cgroup is not supported: berth-runtime manages cgroups through cgroupfs");
     }
     if (runtime == null) {
-      runtime = caller == Caller.LOCAL ? new ContainerRuntime(root)
-          : new ContainerRuntime(caller.resolve(root), caller.sys(), InitLauncher.locate());
+      runtime = new ContainerRuntime(caller.resolve(root), caller.sys(), InitLauncher.locate());
     }
     return runtime;
   }

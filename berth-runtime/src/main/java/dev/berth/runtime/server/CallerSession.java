@@ -3,6 +3,7 @@ package dev.berth.runtime.server;
 import dev.berth.common.error.InvalidArgument;
 import dev.berth.common.ffm.Errno;
 import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.io.BulkInputStream;
 import dev.berth.runtime.cli.Caller;
 import dev.berth.runtime.sys.LinuxSyscalls;
 import dev.berth.runtime.sys.Syscalls;
@@ -89,13 +90,7 @@ final class CallerSession implements Caller, AutoCloseable {
 
   @Override
   public InputStream in() {
-    return new InputStream() {
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
+    return new BulkInputStream() {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         byte[] got = own.recv(stdio[0], Math.min(len, 64 * 1024));
@@ -158,16 +153,17 @@ final class CallerSession implements Caller, AutoCloseable {
   }
 
   void becomeChildSubreaper() throws ErrnoException {
-    Reply reply = ask(Message.of("subreaper"), new int[0], false);
-    if (!reply.message().verb().equals("ok")) {
-      throw reply.error("prctl", "PR_SET_CHILD_SUBREAPER");
-    }
+    expectOk(ask(Message.of("subreaper"), new int[0], false), "prctl", "PR_SET_CHILD_SUBREAPER");
   }
 
   void forwardSignals(int pid) throws ErrnoException {
-    Reply reply = ask(Message.of("forward", Integer.toString(pid)), new int[0], false);
+    expectOk(ask(Message.of("forward", Integer.toString(pid)), new int[0], false), "sigaction",
+        "forwarding signals to " + pid);
+  }
+
+  private static void expectOk(Reply reply, String call, String subject) throws ErrnoException {
     if (!reply.message().verb().equals("ok")) {
-      throw reply.error("sigaction", "forwarding signals to " + pid);
+      throw reply.error(call, subject);
     }
   }
 

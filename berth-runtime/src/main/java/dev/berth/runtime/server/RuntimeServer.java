@@ -5,9 +5,9 @@ import dev.berth.runtime.cli.Main;
 import dev.berth.runtime.sys.LinuxSyscalls;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -41,6 +41,8 @@ public final class RuntimeServer {
   private final Path lockPath;
   private final Path root;
   private final long idleMillis;
+  /** This process's privileges, which do not change: each caller's are compared with them. */
+  private final List<String> ownPrivileges;
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicLong lastActivity = new AtomicLong(System.currentTimeMillis());
 
@@ -52,6 +54,11 @@ public final class RuntimeServer {
     this.logPath = socketPath.resolveSibling(base + ".log");
     this.lockPath = socketPath.resolveSibling(base + ".lock");
     this.idleMillis = idleMillis;
+    try {
+      this.ownPrivileges = privileges(Path.of("/proc/self"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read this process's privileges", e);
+    }
   }
 
   /** {@code --serve SOCKET LOCK-FD ROOT} (bin/berth-runtime-jvm's arguments): serves until idle. */
@@ -184,9 +191,9 @@ public final class RuntimeServer {
    * no_new_privs or seccomp filter the server lacks, the same security label. A root caller confined
    * more than the server (in a container, under a profile) must not borrow its privileges.
    */
-  private static boolean samePrivileges(int pid) {
+  private boolean samePrivileges(int pid) {
     try {
-      return privileges(Path.of("/proc/" + pid)).equals(privileges(Path.of("/proc/self")));
+      return privileges(Path.of("/proc/" + pid)).equals(ownPrivileges);
     } catch (IOException e) {
       return false;
     }
@@ -207,12 +214,10 @@ public final class RuntimeServer {
     return lines;
   }
 
-  /** The socket file's identity, or null when it is gone. */
+  /** A file's identity (the socket's, the root's), or null when it is gone. */
   private static Object key(Path path) {
     try {
       return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-    } catch (NoSuchFileException e) {
-      return null;
     } catch (IOException e) {
       return null;
     }
@@ -227,17 +232,13 @@ public final class RuntimeServer {
     try {
       System.setErr(new PrintStream(Files.newOutputStream(logPath, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND), true, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      log("cannot log warnings: " + e.getMessage());
-    }
-  }
-
-  private void log(String message) {
-    try {
-      Files.writeString(logPath, Instant.now() + " " + message + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException ignored) {
       // nowhere else to say it: stdio is /dev/null
     }
+  }
+
+  /** The server's own failures, to the log (System.err once logWarnings has pointed it there). */
+  private static void log(String message) {
+    System.err.println(Instant.now() + " " + message);
   }
 }

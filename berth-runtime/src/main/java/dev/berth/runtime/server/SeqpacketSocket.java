@@ -2,6 +2,7 @@ package dev.berth.runtime.server;
 
 import dev.berth.common.ffm.Errno;
 import dev.berth.common.ffm.ErrnoException;
+import dev.berth.common.ffm.FdPassingSocket;
 import dev.berth.common.ffm.NativeCall;
 import dev.berth.runtime.sys.LinuxSyscalls;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +21,6 @@ final class SeqpacketSocket {
   private static final int SOL_SOCKET = 1;
   private static final int SO_PEERCRED = 17;
   private static final int SCM_RIGHTS = 1;
-  private static final int MSG_NOSIGNAL = 0x4000;
   private static final int MSG_CMSG_CLOEXEC = 0x40000000;
   private static final int SUN_PATH = 108;
   private static final long MSGHDR_SIZE = 56;
@@ -33,7 +33,6 @@ final class SeqpacketSocket {
   private static final MemorySegment BIND = NativeCall.symbol("bind");
   private static final MemorySegment LISTEN = NativeCall.symbol("listen");
   private static final MemorySegment ACCEPT4 = NativeCall.symbol("accept4");
-  private static final MemorySegment SENDMSG = NativeCall.symbol("sendmsg");
   private static final MemorySegment RECVMSG = NativeCall.symbol("recvmsg");
   private static final MemorySegment GETSOCKOPT = NativeCall.symbol("getsockopt");
 
@@ -91,28 +90,7 @@ final class SeqpacketSocket {
     if (fds.length > MAX_FDS) {
       throw new ErrnoException("sendmsg", fds.length + " fds in one message", Errno.EINVAL);
     }
-    NativeCall.check("sendmsg", "the runtime client", (arena, st) -> {
-      MemorySegment buf = arena.allocate(Math.max(1, data.length));
-      MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
-      MemorySegment msg = message(arena, buf, data.length);
-      if (fds.length > 0) {
-        long space = CMSG_HEADER + align8(4L * fds.length);
-        MemorySegment control = arena.allocate(space, 8);
-        control.set(ValueLayout.JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length);
-        control.set(ValueLayout.JAVA_INT, 8, SOL_SOCKET);
-        control.set(ValueLayout.JAVA_INT, 12, SCM_RIGHTS);
-        for (int i = 0; i < fds.length; i++) {
-          control.set(ValueLayout.JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
-        }
-        msg.set(ValueLayout.ADDRESS, 32, control);
-        msg.set(ValueLayout.JAVA_LONG, 40, space);
-      }
-      long n;
-      do {
-        n = NativeCall.invoke(st, SENDMSG, fd, msg.address(), MSG_NOSIGNAL);
-      } while (n == -1 && NativeCall.errno(st) == Errno.EINTR);
-      return n;
-    });
+    FdPassingSocket.sendmsg(fd, data, fds, "the runtime client");
   }
 
   /** One received message and the fds that came with it. */
